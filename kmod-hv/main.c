@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tandem_hv.ko: the mechanism half of the Tandem hypervisor.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/init.h>
+#include <linux/module.h>
+
+#include "tandem_hv.h"
+
+static int __init tandem_hv_init(void)
+{
+	int err;
+
+	err = tandem_arch_init();
+	if (err)
+		return err;
+
+	err = tandem_genl_init();
+	if (err) {
+		pr_err("cannot register the generic netlink family: %d\n", err);
+		return err;
+	}
+	pr_info("loaded, version %s, ABI %u\n", TANDEM_MODULE_VERSION,
+		TANDEM_ABI_VERSION);
+	return 0;
+}
+
+static void __exit tandem_hv_exit(void)
+{
+	tandem_genl_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(tandem_hv_init);
+module_exit(tandem_hv_exit);
+
+MODULE_DESCRIPTION("Tandem hypervisor: VMX/SVM mechanism and device backends");
+MODULE_AUTHOR("Tandem developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(TANDEM_MODULE_VERSION);

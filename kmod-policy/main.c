@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tandem_policy.ko: the policy agent of the Tandem hypervisor.
+ *
+ * It speaks to tandem_hv.ko only through the "tandem" generic netlink
+ * family, from a kernel socket.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/init.h>
+#include <linux/module.h>
+#include <linux/string.h>
+#include <tandem.h>
+
+#include "tandem_policy.h"
+
+static struct tpol_client tpol_hv;
+
+struct tpol_info {
+	u32 vendor;
+	u32 abi;
+	u64 features;
+	u8 usable;
+	char version[32];
+};
+
+static int tpol_info_cb(const struct nlattr *nla, void *arg)
+{
+	struct tpol_info *info = arg;
+
+	switch (nla_type(nla)) {
+	case TANDEM_INFO_A_VENDOR:
+		if (nla_len(nla) == sizeof(u32))
+			info->vendor = nla_get_u32(nla);
+		break;
+	case TANDEM_INFO_A_ABI_VERSION:
+		if (nla_len(nla) == sizeof(u32))
+			info->abi = nla_get_u32(nla);
+		break;
+	case TANDEM_INFO_A_FEATURES:
+		if (nla_len(nla) == sizeof(u64))
+			info->features = nla_get_u64(nla);
+		break;
+	case TANDEM_INFO_A_USABLE:
+		if (nla_len(nla) == sizeof(u8))
+			info->usable = nla_get_u8(nla);
+		break;
+	case TANDEM_INFO_A_MODULE_VERSION:
+		nla_strscpy(info->version, nla, sizeof(info->version));
+		break;
+	}
+	return 0;
+}
+
+static const char *const tpol_vendor_names[] = {
+	[TANDEM_VENDOR_NONE] = "none",
+	[TANDEM_VENDOR_INTEL] = "intel-vmx",
+	[TANDEM_VENDOR_AMD] = "amd-svm",
+};
+
+static int __init tandem_policy_init(void)
+{
+	struct tpol_info info = {};
+	int err;
+
+	err = tpol_client_open(&tpol_hv, TANDEM_GENL_NAME);
+	if (err == -ENOENT) {
+		pr_err("the \"%s\" netlink family is not registered: load tandem_hv.ko first\n",
+		       TANDEM_GENL_NAME);
+		return -ENODEV;
+	}
+	if (err) {
+		pr_err("cannot open a netlink socket to tandem_hv: %d\n", err);
+		return err;
+	}
+
+	err = tpol_client_call(&tpol_hv, TANDEM_CMD_GET_INFO, NULL, 0,
+			       tpol_info_cb, &info);
+	if (err) {
+		pr_err("GET_INFO failed: %d\n", err);
+		goto err_close;
+	}
+	if (info.abi != TANDEM_ABI_VERSION) {
+		pr_err("tandem_hv speaks ABI %u, this agent ABI %u: load matching modules\n",
+		       info.abi, TANDEM_ABI_VERSION);
+		err = -EPROTO;
+		goto err_close;
+	}
+
+	pr_info("family id %u: tandem_hv %s, ABI %u, vendor %s, features %#llx, %s\n",
+		tpol_hv.family_id, info.version, info.abi,
+		info.vendor < ARRAY_SIZE(tpol_vendor_names) ?
+		tpol_vendor_names[info.vendor] : "unknown",
+		info.features, info.usable ? "usable" : "not usable");
+	return 0;
+
+err_close:
+	tpol_client_close(&tpol_hv);
+	return err;
+}
+
+static void __exit tandem_policy_exit(void)
+{
+	tpol_client_close(&tpol_hv);
+	pr_info("unloaded\n");
+}
+
+module_init(tandem_policy_init);
+module_exit(tandem_policy_exit);
+
+MODULE_DESCRIPTION("Tandem hypervisor: policy agent");
+MODULE_AUTHOR("Tandem developers");
+MODULE_LICENSE("GPL");

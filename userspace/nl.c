@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Talking to the tandem generic netlink family through libnl-genl-3, with
+ * the kernel's extended ACK messages reported to the user.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <tandem.h>
+
+#include "nl.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+struct tnl_req {
+	struct tnl *t;
+	tnl_reply_cb cb;
+	void *arg;
+	int done;
+};
+
+int tnl_open(struct tnl *t)
+{
+	int one = 1, fd;
+
+	memset(t, 0, sizeof(*t));
+	t->sk = nl_socket_alloc();
+	if (!t->sk) {
+		fprintf(stderr, "tandem: out of memory\n");
+		return -ENOMEM;
+	}
+	if (genl_connect(t->sk)) {
+		fprintf(stderr, "tandem: cannot open a generic netlink socket\n");
+		nl_socket_free(t->sk);
+		return -EIO;
+	}
+	fd = nl_socket_get_fd(t->sk);
+	/* Ask for the kernel's error strings and a capped echo of requests. */
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+
+	t->family = genl_ctrl_resolve(t->sk, TANDEM_GENL_NAME);
+	if (t->family < 0) {
+		fprintf(stderr,
+			"tandem: the \"%s\" netlink family is not registered: load the hypervisor first (insmod tandem_hv.ko)\n",
+			TANDEM_GENL_NAME);
+		nl_socket_free(t->sk);
+		t->sk = NULL;
+		return -ENOENT;
+	}
+	return 0;
+}
+
+void tnl_close(struct tnl *t)
+{
+	if (t->sk)
+		nl_socket_free(t->sk);
+	t->sk = NULL;
+}
+
+struct nl_msg *tnl_msg(struct tnl *t, uint8_t cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (!msg)
+		return NULL;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, t->family, 0, flags,
+			 cmd, TANDEM_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+static void tnl_parse_ext_ack(struct tnl *t, const struct nlmsgerr *e)
+{
+	const struct nlmsghdr *nlh = (const void *)((const char *)e - NLMSG_HDRLEN);
+	const struct nlattr *nla;
+	const char *end = (const char *)nlh + nlh->nlmsg_len;
+	const char *p;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	p = (const char *)(e + 1);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		p += e->msg.nlmsg_len - NLMSG_HDRLEN;
+
+	while (p + NLA_HDRLEN <= end) {
+		nla = (const struct nlattr *)p;
+		if (nla->nla_len < NLA_HDRLEN || p + nla->nla_len > end)
+			break;
+		if (nla->nla_type == NLMSGERR_ATTR_MSG) {
+			snprintf(t->msg, sizeof(t->msg), "%.*s",
+				 (int)(nla->nla_len - NLA_HDRLEN),
+				 (const char *)nla + NLA_HDRLEN);
+		} else if (nla->nla_type == NLMSGERR_ATTR_OFFS &&
+			   nla->nla_len == NLA_HDRLEN + 4) {
+			memcpy(&t->bad_attr_off, (const char *)nla + NLA_HDRLEN, 4);
+		}
+		p += NLA_ALIGN(nla->nla_len);
+	}
+}
+
+static int tnl_err_cb(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+	struct tnl_req *r = arg;
+
+	(void)who;
+	r->t->err = e->error;
+	tnl_parse_ext_ack(r->t, e);
+	r->done = 1;
+	return NL_STOP;
+}
+
+static int tnl_ack_cb(struct nl_msg *msg, void *arg)
+{
+	struct tnl_req *r = arg;
+
+	(void)msg;
+	r->done = 1;
+	return NL_STOP;
+}
+
+static int tnl_valid_cb(struct nl_msg *msg, void *arg)
+{
+	struct tnl_req *r = arg;
+
+	if (r->cb && r->cb(msg, r->arg) < 0)
+		return NL_STOP;
+	return NL_OK;
+}
+
+/**
+ * tnl_exec() - send @msg (consumed) and run @cb on each reply message
+ *
+ * Return: 0 or the negative errno the kernel answered with; the kernel's
+ * message, if any, is in @t->msg.
+ */
+int tnl_exec(struct tnl *t, struct nl_msg *msg, tnl_reply_cb cb, void *arg)
+{
+	struct tnl_req r = { .t = t, .cb = cb, .arg = arg };
+	struct nl_cb *nlcb;
+	int ret;
+
+	t->err = 0;
+	t->msg[0] = '\0';
+	t->bad_attr_off = -1;
+
+	nlcb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!nlcb) {
+		nlmsg_free(msg);
+		return t->err = -ENOMEM;
+	}
+	nl_cb_err(nlcb, NL_CB_CUSTOM, tnl_err_cb, &r);
+	nl_cb_set(nlcb, NL_CB_ACK, NL_CB_CUSTOM, tnl_ack_cb, &r);
+	nl_cb_set(nlcb, NL_CB_FINISH, NL_CB_CUSTOM, tnl_ack_cb, &r);
+	nl_cb_set(nlcb, NL_CB_VALID, NL_CB_CUSTOM, tnl_valid_cb, &r);
+
+	ret = nl_send_auto(t->sk, msg);
+	nlmsg_free(msg);
+	if (ret < 0) {
+		t->err = -EIO;
+		goto out;
+	}
+	while (!r.done) {
+		ret = nl_recvmsgs(t->sk, nlcb);
+		if (ret < 0 && !t->err) {
+			t->err = -EIO;
+			snprintf(t->msg, sizeof(t->msg), "%s", nl_geterror(ret));
+		}
+		if (ret < 0)
+			break;
+	}
+out:
+	nl_cb_put(nlcb);
+	return t->err;
+}
+
+/**
+ * tnl_report() - print one line saying why the last request failed
+ */
+void tnl_report(const struct tnl *t, const char *what)
+{
+	if (t->msg[0])
+		fprintf(stderr, "tandem: %s: %s (%s)\n", what, t->msg,
+			strerror(-t->err));
+	else
+		fprintf(stderr, "tandem: %s: %s\n", what, strerror(-t->err));
+}
