@@ -1,32 +1,263 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The "tandem" generic netlink family: the only interface of tandem_hv.ko.
+ *
+ * Each command has its own strict attribute policy. Commands that need the
+ * policy agent's decision reply later, from the tandem workqueue (see
+ * agent.c): their doit returns -EINTR so that genl sends no ACK, and the
+ * reply and the ACK are sent to the requester's port when the outcome is
+ * known.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cache.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/memcontrol.h>
 #include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
 #include <net/genetlink.h>
+#include <net/net_namespace.h>
 #include <net/netlink.h>
 
 #include "tandem_hv.h"
 
+/* genl_ops.internal_flags */
+#define TANDEM_OP_ADMIN		BIT(0)
+
 static const char tandem_reply_only[] = "attribute is only valid in replies";
+
+#define TANDEM_REJECT_REPLY_ONLY { \
+	.type = NLA_REJECT, .reject_message = tandem_reply_only, }
 
 /* GET_INFO takes no attributes; reply attributes sent back are refused. */
 static const struct nla_policy tandem_info_get_policy[TANDEM_INFO_A_MAX + 1] = {
-	[TANDEM_INFO_A_PAD ... TANDEM_INFO_A_MAX] = {
+	[TANDEM_INFO_A_PAD ... TANDEM_INFO_A_MAX] = TANDEM_REJECT_REPLY_ONLY,
+};
+
+#define TANDEM_DOMAIN_REPLY_ONLY					\
+	[TANDEM_DOMAIN_A_PAD] = TANDEM_REJECT_REPLY_ONLY,		\
+	[TANDEM_DOMAIN_A_STATE] = TANDEM_REJECT_REPLY_ONLY,		\
+	[TANDEM_DOMAIN_A_CREATED_NS] = TANDEM_REJECT_REPLY_ONLY,	\
+	[TANDEM_DOMAIN_A_OWNER_UID] = TANDEM_REJECT_REPLY_ONLY,		\
+	[TANDEM_DOMAIN_A_CHUNKS_2M] = TANDEM_REJECT_REPLY_ONLY,		\
+	[TANDEM_DOMAIN_A_PAGES_4K] = TANDEM_REJECT_REPLY_ONLY
+
+static const struct nla_policy tandem_domain_create_policy[TANDEM_DOMAIN_A_MAX + 1] = {
+	TANDEM_DOMAIN_REPLY_ONLY,
+	[TANDEM_DOMAIN_A_ID] = {
 		.type = NLA_REJECT,
-		.reject_message = tandem_reply_only,
+		.reject_message = "domain ids are assigned by the hypervisor",
+	},
+	[TANDEM_DOMAIN_A_NAME] = { .type = NLA_NUL_STRING,
+				   .len = TANDEM_NAME_MAX - 1 },
+	[TANDEM_DOMAIN_A_MEMORY] = { .type = NLA_U64 },
+	[TANDEM_DOMAIN_A_VCPUS] = NLA_POLICY_RANGE(NLA_U32, 1, TANDEM_MAX_VCPUS),
+};
+
+/* DOMAIN_DESTROY and DOMAIN_GET select one domain by id or name. */
+static const struct nla_policy tandem_domain_select_policy[TANDEM_DOMAIN_A_MAX + 1] = {
+	TANDEM_DOMAIN_REPLY_ONLY,
+	[TANDEM_DOMAIN_A_MEMORY] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_DOMAIN_A_VCPUS] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_DOMAIN_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TANDEM_DOMAIN_A_NAME] = { .type = NLA_NUL_STRING,
+				   .len = TANDEM_NAME_MAX - 1 },
+};
+
+static const struct nla_policy tandem_mem_write_policy[TANDEM_MEM_A_MAX + 1] = {
+	[TANDEM_MEM_A_DOMAIN_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TANDEM_MEM_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING,
+				       .len = TANDEM_NAME_MAX - 1 },
+	[TANDEM_MEM_A_GPA] = { .type = NLA_U64 },
+	[TANDEM_MEM_A_DATA] = { .type = NLA_BINARY,
+				.len = TANDEM_MEM_CHUNK_MAX },
+	[TANDEM_MEM_A_LEN] = {
+		.type = NLA_REJECT,
+		.reject_message = "MEM_WRITE takes DATA, not LEN",
 	},
 };
+
+static const struct nla_policy tandem_mem_read_policy[TANDEM_MEM_A_MAX + 1] = {
+	[TANDEM_MEM_A_DOMAIN_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TANDEM_MEM_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING,
+				       .len = TANDEM_NAME_MAX - 1 },
+	[TANDEM_MEM_A_GPA] = { .type = NLA_U64 },
+	[TANDEM_MEM_A_LEN] = NLA_POLICY_RANGE(NLA_U32, 1, TANDEM_MEM_CHUNK_MAX),
+	[TANDEM_MEM_A_DATA] = TANDEM_REJECT_REPLY_ONLY,
+};
+
+static const struct nla_policy tandem_agent_policy[TANDEM_AGENT_A_MAX + 1] = {
+	[TANDEM_AGENT_A_NAME] = { .type = NLA_NUL_STRING,
+				  .len = TANDEM_NAME_MAX - 1 },
+};
+
+static const struct nla_policy tandem_verdict_policy[TANDEM_VERDICT_A_MAX + 1] = {
+	[TANDEM_VERDICT_A_COOKIE] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TANDEM_VERDICT_A_ALLOW] = NLA_POLICY_MAX(NLA_U8, 1),
+	[TANDEM_VERDICT_A_REASON] = { .type = NLA_NUL_STRING,
+				      .len = TANDEM_REASON_MAX - 1 },
+	[TANDEM_VERDICT_A_MEMORY] = { .type = NLA_U64 },
+	/* The agent's configuration is opaque to the mechanism. */
+	[TANDEM_VERDICT_A_POLICY] = { .type = NLA_NESTED },
+	[TANDEM_VERDICT_A_REUSE] = { .type = NLA_FLAG },
+};
+
+static const struct nla_policy tandem_policy_set_policy[TANDEM_POLICY_A_MAX + 1] = {
+	[TANDEM_POLICY_A_CONFIG] = { .type = NLA_NESTED },
+};
+
+static const struct nla_policy tandem_policy_get_policy[TANDEM_POLICY_A_MAX + 1] = {
+	[TANDEM_POLICY_A_CONFIG] = TANDEM_REJECT_REPLY_ONLY,
+};
+
+/* Deferred replies --------------------------------------------------------- */
+
+/**
+ * tandem_requester_init() - remember where to send a deferred reply
+ * @rq: to fill
+ * @info: the request, in the requester's context
+ */
+void tandem_requester_init(struct tandem_requester *rq,
+			   const struct genl_info *info)
+{
+	rq->portid = info->snd_portid;
+	rq->seq = info->snd_seq;
+	rq->hdr = *info->nlhdr;
+	rq->cmd = info->genlhdr->cmd;
+	rq->uid = current_uid();
+	rq->pid = task_tgid_vnr(current);
+}
+
+/**
+ * tandem_reply_ack() - send the NLMSG_ERROR that ends a deferred request
+ * @rq: the requester
+ * @err: 0 or a negative errno
+ * @msg: extended ACK message, or %NULL
+ *
+ * A successful request is acknowledged only if it asked for it
+ * (NLM_F_ACK), as netlink_ack() would do; an error always is.
+ */
+void tandem_reply_ack(const struct tandem_requester *rq, int err,
+		      const char *msg)
+{
+	size_t tlvlen = msg ? nla_total_size(strlen(msg) + 1) : 0;
+	struct nlmsgerr *e;
+	struct nlmsghdr *nlh;
+	struct sk_buff *skb;
+
+	if (!err && !(rq->hdr.nlmsg_flags & NLM_F_ACK))
+		return;
+	skb = nlmsg_new(sizeof(*e) + tlvlen, GFP_KERNEL);
+	if (!skb)
+		return;
+	nlh = nlmsg_put(skb, rq->portid, rq->seq, NLMSG_ERROR, sizeof(*e),
+			NLM_F_CAPPED | (tlvlen ? NLM_F_ACK_TLVS : 0));
+	if (!nlh)
+		goto err_free;
+	e = nlmsg_data(nlh);
+	e->error = err;
+	e->msg = rq->hdr;
+	if (msg && nla_put_string(skb, NLMSGERR_ATTR_MSG, msg))
+		goto err_free;
+	nlmsg_end(skb, nlh);
+	genlmsg_unicast(&init_net, skb, rq->portid);
+	return;
+
+err_free:
+	nlmsg_free(skb);
+}
+
+/**
+ * tandem_reply_new() - start a deferred reply message
+ * @rq: the requester
+ * @size: payload size to allocate
+ * @hdr: set to the genl header, for tandem_reply_send()
+ *
+ * Return: the message, or %NULL when out of memory.
+ */
+struct sk_buff *tandem_reply_new(const struct tandem_requester *rq,
+				 size_t size, void **hdr)
+{
+	struct sk_buff *skb = genlmsg_new(size, GFP_KERNEL);
+
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, rq->portid, rq->seq, &tandem_genl_family, 0,
+			   rq->cmd);
+	if (!*hdr) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+/**
+ * tandem_reply_send() - send a deferred reply, then its ACK
+ * @rq: the requester
+ * @skb: from tandem_reply_new(), filled
+ * @hdr: its genl header
+ *
+ * Return: 0, or the error also reported to the requester.
+ */
+int tandem_reply_send(const struct tandem_requester *rq, struct sk_buff *skb,
+		      void *hdr)
+{
+	int err;
+
+	genlmsg_end(skb, hdr);
+	err = genlmsg_unicast(&init_net, skb, rq->portid);
+	tandem_reply_ack(rq, err, err ? "cannot deliver the reply" : NULL);
+	return err;
+}
+
+/* Ask the agent; on an immediate answer the decision is ours to free. */
+static int tandem_ask(struct tandem_decision *dec, struct genl_info *info)
+{
+	int err = tandem_decision_ask(dec, info->extack);
+
+	if (err != -EINTR)
+		tandem_decision_free(dec);
+	return err;
+}
+
+/* Find the domain a request names by id or by name; takes a reference. */
+static struct tandem_domain *tandem_domain_lookup(struct genl_info *info,
+						  int id_attr, int name_attr)
+{
+	struct nlattr *id = info->attrs[id_attr];
+	struct nlattr *name = info->attrs[name_attr];
+	struct tandem_domain *dom;
+
+	if (id) {
+		dom = tandem_domain_get_by_id(nla_get_u32(id));
+		if (!dom)
+			NL_SET_ERR_MSG_ATTR(info->extack, id, "no such domain");
+	} else if (name) {
+		dom = tandem_domain_get_by_name(nla_data(name));
+		if (!dom)
+			NL_SET_ERR_MSG_ATTR(info->extack, name, "no such domain");
+	} else {
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, id_attr);
+		NL_SET_ERR_MSG(info->extack, "missing attribute: domain id or name");
+		return ERR_PTR(-EINVAL);
+	}
+	return dom ?: ERR_PTR(-ENOENT);
+}
+
+/* GET_INFO ----------------------------------------------------------------- */
 
 static int tandem_info_fill(struct sk_buff *msg)
 {
 	const struct tandem_hw_info *hw = &tandem_hw;
 	bool usable = tandem_arch &&
 		      (hw->features & hw->required) == hw->required;
+	u64 memory;
+	u32 nr;
 
+	tandem_domain_totals(&nr, &memory);
 	if (nla_put_u32(msg, TANDEM_INFO_A_VENDOR, hw->vendor) ||
 	    nla_put_u64_64bit(msg, TANDEM_INFO_A_FEATURES, hw->features,
 			      TANDEM_INFO_A_PAD) ||
@@ -40,62 +271,563 @@ static int tandem_info_fill(struct sk_buff *msg)
 			   TANDEM_MODULE_VERSION) ||
 	    nla_put_u32(msg, TANDEM_INFO_A_ABI_VERSION, TANDEM_ABI_VERSION) ||
 	    nla_put_u32(msg, TANDEM_INFO_A_NR_ASIDS, hw->nr_asids) ||
-	    nla_put_string(msg, TANDEM_INFO_A_CPU_MODEL, hw->cpu_model))
+	    nla_put_string(msg, TANDEM_INFO_A_CPU_MODEL, hw->cpu_model) ||
+	    nla_put_u32(msg, TANDEM_INFO_A_NR_DOMAINS, nr) ||
+	    nla_put_u64_64bit(msg, TANDEM_INFO_A_GUEST_MEMORY,
+			      tandem_mem_allocated(), TANDEM_INFO_A_PAD) ||
+	    tandem_agent_fill_name(msg, TANDEM_INFO_A_AGENT_NAME))
 		return -EMSGSIZE;
 	return 0;
 }
-
-static int tandem_info_get_doit(struct sk_buff *skb, struct genl_info *info);
-
-static const struct genl_ops tandem_genl_ops[] = {
-	{
-		.cmd = TANDEM_CMD_GET_INFO,
-		.doit = tandem_info_get_doit,
-		.policy = tandem_info_get_policy,
-		.maxattr = TANDEM_INFO_A_MAX,
-	},
-};
-
-static struct genl_family tandem_genl_family __ro_after_init = {
-	.name = TANDEM_GENL_NAME,
-	.version = TANDEM_GENL_VERSION,
-	.module = THIS_MODULE,
-	/*
-	 * Later commands sleep waiting for the policy agent's verdict, which
-	 * arrives as another message of this family: the core must not
-	 * serialise them behind genl_mutex.
-	 */
-	.parallel_ops = true,
-	.ops = tandem_genl_ops,
-	.n_ops = ARRAY_SIZE(tandem_genl_ops),
-};
 
 static int tandem_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	void *hdr;
-	int err;
 
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-
 	hdr = genlmsg_put_reply(msg, info, &tandem_genl_family, 0,
 				TANDEM_CMD_GET_INFO);
-	if (!hdr) {
-		err = -EMSGSIZE;
-		goto err_free;
+	if (!hdr || tandem_info_fill(msg)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
 	}
-	err = tandem_info_fill(msg);
-	if (err)
-		goto err_free;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
+}
+
+/* DOMAIN_CREATE ------------------------------------------------------------ */
+
+static int tandem_create_fill(struct tandem_decision *dec, struct sk_buff *skb)
+{
+	return nla_put_u32(skb, TANDEM_DECISION_A_VCPUS, dec->create.vcpus);
+}
+
+static void tandem_create_complete(struct tandem_decision *dec)
+{
+	struct tandem_domain *dom;
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (dec->err || !dec->allow) {
+		tandem_decision_reply_denied(dec);
+		return;
+	}
+	dom = tandem_domain_create(dec->name, dec->memory, dec->create.vcpus,
+				   dec->rq.uid, dec->create.memcg);
+	if (IS_ERR(dom)) {
+		tandem_reply_ack(&dec->rq, PTR_ERR(dom),
+				 PTR_ERR(dom) == -EEXIST ?
+				 "a domain with this name exists" :
+				 "cannot allocate guest memory");
+		return;
+	}
+	/* The domain holds the memory cgroup reference now. */
+	dec->create.memcg = NULL;
+
+	skb = tandem_reply_new(&dec->rq, NLMSG_DEFAULT_SIZE, &hdr);
+	if (!skb) {
+		tandem_reply_ack(&dec->rq, -ENOMEM, "out of memory");
+	} else if (tandem_domain_fill(skb, dom)) {
+		nlmsg_free(skb);
+		tandem_reply_ack(&dec->rq, -EMSGSIZE, "reply too large");
+	} else {
+		tandem_reply_send(&dec->rq, skb, hdr);
+	}
+	tandem_domain_put(dom);
+}
+
+static void tandem_create_release(struct tandem_decision *dec)
+{
+	mem_cgroup_put(dec->create.memcg);
+}
+
+static const struct tandem_decision_ops tandem_create_ops = {
+	.fill = tandem_create_fill,
+	.complete = tandem_create_complete,
+	.release = tandem_create_release,
+};
+
+static int tandem_domain_create_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct tandem_decision *dec;
+	struct tandem_domain *dom;
+	const char *name;
+	u64 memory;
+
+	if (GENL_REQ_ATTR_CHECK(info, TANDEM_DOMAIN_A_NAME) ||
+	    GENL_REQ_ATTR_CHECK(info, TANDEM_DOMAIN_A_MEMORY))
+		return -EINVAL;
+
+	name = nla_data(tb[TANDEM_DOMAIN_A_NAME]);
+	if (!tandem_domain_name_valid(name)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[TANDEM_DOMAIN_A_NAME],
+				    "invalid domain name: 1-31 of A-Z a-z 0-9 _ . - starting with a letter or digit");
+		return -EINVAL;
+	}
+	memory = nla_get_u64(tb[TANDEM_DOMAIN_A_MEMORY]);
+	if (!memory || !PAGE_ALIGNED(memory) || memory > TANDEM_MEM_MAX) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[TANDEM_DOMAIN_A_MEMORY],
+				    "memory must be a non-zero multiple of 4096 bytes, at most 1 TiB");
+		return -EINVAL;
+	}
+	dom = tandem_domain_get_by_name(name);
+	if (dom) {
+		tandem_domain_put(dom);
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[TANDEM_DOMAIN_A_NAME],
+				    "a domain with this name exists");
+		return -EEXIST;
+	}
+
+	dec = tandem_decision_new(TANDEM_DECISION_DOMAIN_CREATE,
+				  &tandem_create_ops, info);
+	if (!dec)
+		return -ENOMEM;
+	strscpy(dec->name, name, sizeof(dec->name));
+	dec->memory = memory;
+	dec->create.vcpus = tb[TANDEM_DOMAIN_A_VCPUS] ?
+			    nla_get_u32(tb[TANDEM_DOMAIN_A_VCPUS]) : 1;
+	/* Guest RAM is charged to the creator, not to the worker. */
+	dec->create.memcg = get_mem_cgroup_from_mm(current->mm);
+	return tandem_ask(dec, info);
+}
+
+/* DOMAIN_DESTROY ----------------------------------------------------------- */
+
+static void tandem_destroy_complete(struct tandem_decision *dec)
+{
+	if (dec->err || !dec->allow) {
+		tandem_decision_reply_denied(dec);
+		return;
+	}
+	if (tandem_domain_destroy(dec->dom))
+		tandem_reply_ack(&dec->rq, -ENOENT, "domain already destroyed");
+	else
+		tandem_reply_ack(&dec->rq, 0, NULL);
+}
+
+static const struct tandem_decision_ops tandem_destroy_ops = {
+	.complete = tandem_destroy_complete,
+};
+
+static int tandem_domain_destroy_doit(struct sk_buff *skb,
+				      struct genl_info *info)
+{
+	struct tandem_decision *dec;
+	struct tandem_domain *dom;
+
+	dom = tandem_domain_lookup(info, TANDEM_DOMAIN_A_ID, TANDEM_DOMAIN_A_NAME);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	dec = tandem_decision_new(TANDEM_DECISION_DOMAIN_DESTROY,
+				  &tandem_destroy_ops, info);
+	if (!dec) {
+		tandem_domain_put(dom);
+		return -ENOMEM;
+	}
+	tandem_domain_decision_init(dec, dom);
+	dec->memory = dom->mem.size;
+	return tandem_ask(dec, info);
+}
+
+/* DOMAIN_GET --------------------------------------------------------------- */
+
+static int tandem_domain_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tandem_domain *dom;
+	struct sk_buff *msg;
+	void *hdr;
+	int err = -EMSGSIZE;
+
+	dom = tandem_domain_lookup(info, TANDEM_DOMAIN_A_ID, TANDEM_DOMAIN_A_NAME);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out_put;
+	}
+	hdr = genlmsg_put_reply(msg, info, &tandem_genl_family, 0,
+				TANDEM_CMD_DOMAIN_GET);
+	if (!hdr || tandem_domain_fill(msg, dom)) {
+		nlmsg_free(msg);
+		goto out_put;
+	}
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+out_put:
+	tandem_domain_put(dom);
+	return err;
+}
+
+/* MEM_WRITE and MEM_READ --------------------------------------------------- */
+
+static int tandem_mem_fill(struct tandem_decision *dec, struct sk_buff *skb)
+{
+	return nla_put_u64_64bit(skb, TANDEM_DECISION_A_GPA, dec->mem.gpa,
+				 TANDEM_DECISION_A_PAD) ||
+	       nla_put_u32(skb, TANDEM_DECISION_A_LEN, dec->mem.len);
+}
+
+static void tandem_mem_write_complete(struct tandem_decision *dec)
+{
+	struct tandem_domain *dom = dec->dom;
+
+	if (dec->err || !dec->allow) {
+		tandem_decision_reply_denied(dec);
+		return;
+	}
+	if (dec->reuse) {
+		mutex_lock(&dom->lock);
+		dom->memwrite_reuse = true;
+		dom->memwrite_state = dec->mem.state;
+		dom->memwrite_gen = tandem_policy_generation();
+		mutex_unlock(&dom->lock);
+	}
+	tandem_mem_write(&dom->mem, dec->mem.gpa, dec->mem.data, dec->mem.len);
+	tandem_reply_ack(&dec->rq, 0, NULL);
+}
+
+static void tandem_mem_write_release(struct tandem_decision *dec)
+{
+	kvfree(dec->mem.data);
+}
+
+static const struct tandem_decision_ops tandem_mem_write_ops = {
+	.fill = tandem_mem_fill,
+	.complete = tandem_mem_write_complete,
+	.release = tandem_mem_write_release,
+};
+
+/* An earlier verdict still answers: same state, same policy generation. */
+static bool tandem_mem_write_reusable(struct tandem_domain *dom)
+{
+	bool ok;
+
+	mutex_lock(&dom->lock);
+	ok = dom->memwrite_reuse && dom->memwrite_state == dom->state &&
+	     dom->memwrite_gen == tandem_policy_generation();
+	mutex_unlock(&dom->lock);
+	return ok;
+}
+
+/* Validate the range of a MEM_WRITE/MEM_READ; extack names the GPA. */
+static int tandem_mem_check(struct genl_info *info, struct tandem_domain *dom,
+			    u64 gpa, u64 len)
+{
+	if (tandem_mem_range_ok(&dom->mem, gpa, len))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[TANDEM_MEM_A_GPA],
+			    "range outside the domain's memory");
+	return -ERANGE;
+}
+
+static int tandem_mem_write_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct tandem_decision *dec;
+	struct tandem_domain *dom;
+	u32 len;
+	u64 gpa;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, TANDEM_MEM_A_GPA) ||
+	    GENL_REQ_ATTR_CHECK(info, TANDEM_MEM_A_DATA))
+		return -EINVAL;
+	gpa = nla_get_u64(tb[TANDEM_MEM_A_GPA]);
+	len = nla_len(tb[TANDEM_MEM_A_DATA]);
+	if (!len) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[TANDEM_MEM_A_DATA],
+				    "DATA is empty");
+		return -EINVAL;
+	}
+	dom = tandem_domain_lookup(info, TANDEM_MEM_A_DOMAIN_ID,
+				   TANDEM_MEM_A_DOMAIN_NAME);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	err = tandem_mem_check(info, dom, gpa, len);
+	if (err)
+		goto err_put;
+
+	if (tandem_mem_write_reusable(dom)) {
+		tandem_mem_write(&dom->mem, gpa, nla_data(tb[TANDEM_MEM_A_DATA]),
+				 len);
+		tandem_domain_put(dom);
+		return 0;
+	}
+
+	dec = tandem_decision_new(TANDEM_DECISION_MEM_WRITE,
+				  &tandem_mem_write_ops, info);
+	if (!dec) {
+		err = -ENOMEM;
+		goto err_put;
+	}
+	tandem_domain_decision_init(dec, dom);
+	dec->mem.gpa = gpa;
+	dec->mem.len = len;
+	dec->mem.state = READ_ONCE(dom->state);
+	dec->mem.data = kvmalloc(len, GFP_KERNEL);
+	if (!dec->mem.data) {
+		tandem_decision_free(dec);
+		return -ENOMEM;
+	}
+	memcpy(dec->mem.data, nla_data(tb[TANDEM_MEM_A_DATA]), len);
+	return tandem_ask(dec, info);
+
+err_put:
+	tandem_domain_put(dom);
+	return err;
+}
+
+static int tandem_mem_read_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct tandem_domain *dom;
+	struct sk_buff *msg;
+	struct nlattr *data;
+	void *hdr;
+	u32 len;
+	u64 gpa;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, TANDEM_MEM_A_GPA) ||
+	    GENL_REQ_ATTR_CHECK(info, TANDEM_MEM_A_LEN))
+		return -EINVAL;
+	gpa = nla_get_u64(tb[TANDEM_MEM_A_GPA]);
+	len = nla_get_u32(tb[TANDEM_MEM_A_LEN]);
+	dom = tandem_domain_lookup(info, TANDEM_MEM_A_DOMAIN_ID,
+				   TANDEM_MEM_A_DOMAIN_NAME);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	err = tandem_mem_check(info, dom, gpa, len);
+	if (err)
+		goto out_put;
+
+	err = -ENOMEM;
+	msg = genlmsg_new(nla_total_size(len) + nla_total_size_64bit(8),
+			  GFP_KERNEL);
+	if (!msg)
+		goto out_put;
+	err = -EMSGSIZE;
+	hdr = genlmsg_put_reply(msg, info, &tandem_genl_family, 0,
+				TANDEM_CMD_MEM_READ);
+	if (!hdr ||
+	    nla_put_u64_64bit(msg, TANDEM_MEM_A_GPA, gpa, TANDEM_MEM_A_PAD))
+		goto err_free;
+	data = nla_reserve(msg, TANDEM_MEM_A_DATA, len);
+	if (!data)
+		goto err_free;
+	tandem_mem_read(&dom->mem, gpa, nla_data(data), len);
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+	goto out_put;
 
 err_free:
 	nlmsg_free(msg);
+out_put:
+	tandem_domain_put(dom);
 	return err;
 }
+
+/* The agent ---------------------------------------------------------------- */
+
+static int tandem_agent_register_doit(struct sk_buff *skb,
+				      struct genl_info *info)
+{
+	struct nlattr *name = info->attrs[TANDEM_AGENT_A_NAME];
+
+	if (name && !tandem_domain_name_valid(nla_data(name))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, name,
+				    "invalid agent name: 1-31 of A-Z a-z 0-9 _ . -");
+		return -EINVAL;
+	}
+	return tandem_agent_register(info, name ? nla_data(name) : "agent");
+}
+
+static int tandem_agent_unregister_doit(struct sk_buff *skb,
+					struct genl_info *info)
+{
+	return tandem_agent_unregister(info);
+}
+
+static int tandem_verdict_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return tandem_verdict(info);
+}
+
+/* POLICY_SET and POLICY_GET ------------------------------------------------ */
+
+static int tandem_policy_set_fill(struct tandem_decision *dec,
+				  struct sk_buff *skb)
+{
+	return nla_put(skb, TANDEM_DECISION_A_POLICY | NLA_F_NESTED,
+		       nla_len(dec->config), nla_data(dec->config));
+}
+
+static void tandem_policy_set_complete(struct tandem_decision *dec)
+{
+	if (dec->err || !dec->allow) {
+		tandem_decision_reply_denied(dec);
+		return;
+	}
+	tandem_policy_generation_bump();
+	tandem_reply_ack(&dec->rq, 0, NULL);
+}
+
+static void tandem_policy_set_release(struct tandem_decision *dec)
+{
+	kfree(dec->config);
+}
+
+static const struct tandem_decision_ops tandem_policy_set_ops = {
+	.fill = tandem_policy_set_fill,
+	.complete = tandem_policy_set_complete,
+	.release = tandem_policy_set_release,
+};
+
+static int tandem_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *config = info->attrs[TANDEM_POLICY_A_CONFIG];
+	struct tandem_decision *dec;
+
+	if (GENL_REQ_ATTR_CHECK(info, TANDEM_POLICY_A_CONFIG))
+		return -EINVAL;
+	dec = tandem_decision_new(TANDEM_DECISION_POLICY_SET,
+				  &tandem_policy_set_ops, info);
+	if (!dec)
+		return -ENOMEM;
+	/* A refused configuration is a bad value, not a denied right. */
+	dec->deny_errno = EINVAL;
+	dec->config = kmemdup(config, nla_total_size(nla_len(config)),
+			      GFP_KERNEL);
+	if (!dec->config) {
+		tandem_decision_free(dec);
+		return -ENOMEM;
+	}
+	return tandem_ask(dec, info);
+}
+
+static void tandem_policy_get_complete(struct tandem_decision *dec)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (dec->err || !dec->allow) {
+		tandem_decision_reply_denied(dec);
+		return;
+	}
+	if (!dec->policy) {
+		tandem_reply_ack(&dec->rq, -EPROTO,
+				 "policy agent sent no configuration");
+		return;
+	}
+	skb = tandem_reply_new(&dec->rq, nla_total_size(nla_len(dec->policy)),
+			       &hdr);
+	if (!skb) {
+		tandem_reply_ack(&dec->rq, -ENOMEM, "out of memory");
+		return;
+	}
+	if (nla_put(skb, TANDEM_POLICY_A_CONFIG | NLA_F_NESTED,
+		    nla_len(dec->policy), nla_data(dec->policy))) {
+		nlmsg_free(skb);
+		tandem_reply_ack(&dec->rq, -EMSGSIZE, "configuration too large");
+		return;
+	}
+	tandem_reply_send(&dec->rq, skb, hdr);
+}
+
+static const struct tandem_decision_ops tandem_policy_get_ops = {
+	.complete = tandem_policy_get_complete,
+};
+
+static int tandem_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tandem_decision *dec;
+
+	dec = tandem_decision_new(TANDEM_DECISION_POLICY_GET,
+				  &tandem_policy_get_ops, info);
+	if (!dec)
+		return -ENOMEM;
+	return tandem_ask(dec, info);
+}
+
+/* The family --------------------------------------------------------------- */
+
+static int tandem_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+			   struct genl_info *info)
+{
+	if ((ops->internal_flags & TANDEM_OP_ADMIN) &&
+	    !netlink_capable(skb, CAP_SYS_ADMIN)) {
+		GENL_SET_ERR_MSG(info, "CAP_SYS_ADMIN required");
+		return -EPERM;
+	}
+	return 0;
+}
+
+#define TANDEM_OP(_cmd, _doit, _policy, _max, _flags) {	\
+	.cmd = (_cmd),						\
+	.doit = (_doit),					\
+	.policy = (_policy),					\
+	.maxattr = (_max),					\
+	.internal_flags = (_flags),				\
+}
+
+static const struct genl_ops tandem_genl_ops[] = {
+	TANDEM_OP(TANDEM_CMD_GET_INFO, tandem_info_get_doit,
+		  tandem_info_get_policy, TANDEM_INFO_A_MAX, 0),
+	TANDEM_OP(TANDEM_CMD_DOMAIN_CREATE, tandem_domain_create_doit,
+		  tandem_domain_create_policy, TANDEM_DOMAIN_A_MAX,
+		  TANDEM_OP_ADMIN),
+	TANDEM_OP(TANDEM_CMD_DOMAIN_DESTROY, tandem_domain_destroy_doit,
+		  tandem_domain_select_policy, TANDEM_DOMAIN_A_MAX,
+		  TANDEM_OP_ADMIN),
+	{
+		.cmd = TANDEM_CMD_DOMAIN_GET,
+		.doit = tandem_domain_get_doit,
+		.dumpit = tandem_domain_dump,
+		.policy = tandem_domain_select_policy,
+		.maxattr = TANDEM_DOMAIN_A_MAX,
+	},
+	TANDEM_OP(TANDEM_CMD_MEM_WRITE, tandem_mem_write_doit,
+		  tandem_mem_write_policy, TANDEM_MEM_A_MAX, TANDEM_OP_ADMIN),
+	TANDEM_OP(TANDEM_CMD_MEM_READ, tandem_mem_read_doit,
+		  tandem_mem_read_policy, TANDEM_MEM_A_MAX, TANDEM_OP_ADMIN),
+	TANDEM_OP(TANDEM_CMD_AGENT_REGISTER, tandem_agent_register_doit,
+		  tandem_agent_policy, TANDEM_AGENT_A_MAX, TANDEM_OP_ADMIN),
+	TANDEM_OP(TANDEM_CMD_AGENT_UNREGISTER, tandem_agent_unregister_doit,
+		  tandem_agent_policy, TANDEM_AGENT_A_MAX, TANDEM_OP_ADMIN),
+	TANDEM_OP(TANDEM_CMD_VERDICT, tandem_verdict_doit,
+		  tandem_verdict_policy, TANDEM_VERDICT_A_MAX, TANDEM_OP_ADMIN),
+	TANDEM_OP(TANDEM_CMD_POLICY_SET, tandem_policy_set_doit,
+		  tandem_policy_set_policy, TANDEM_POLICY_A_MAX,
+		  TANDEM_OP_ADMIN),
+	TANDEM_OP(TANDEM_CMD_POLICY_GET, tandem_policy_get_doit,
+		  tandem_policy_get_policy, TANDEM_POLICY_A_MAX, 0),
+};
+
+static const struct genl_multicast_group tandem_mcgrps[] = {
+	[TANDEM_MCGRP_EVENTS] = { .name = TANDEM_MCGRP_EVENTS_NAME },
+	[TANDEM_MCGRP_AUDIT] = { .name = TANDEM_MCGRP_AUDIT_NAME },
+};
+
+struct genl_family tandem_genl_family __ro_after_init = {
+	.name = TANDEM_GENL_NAME,
+	.version = TANDEM_GENL_VERSION,
+	.module = THIS_MODULE,
+	/*
+	 * Verdicts must be processed while requests are pending, and no
+	 * doit sleeps on another message: no need for genl_mutex.
+	 */
+	.parallel_ops = true,
+	.pre_doit = tandem_pre_doit,
+	.ops = tandem_genl_ops,
+	.n_ops = ARRAY_SIZE(tandem_genl_ops),
+	.mcgrps = tandem_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(tandem_mcgrps),
+};
 
 /**
  * tandem_genl_init() - register the tandem family
@@ -109,6 +841,8 @@ int tandem_genl_init(void)
 
 /**
  * tandem_genl_exit() - unregister the tandem family
+ *
+ * When this returns no doit runs and none will.
  */
 void tandem_genl_exit(void)
 {

@@ -17,19 +17,30 @@ static int __init tandem_hv_init(void)
 	if (err)
 		return err;
 
+	err = tandem_agent_init();
+	if (err)
+		return err;
+
 	err = tandem_genl_init();
 	if (err) {
 		pr_err("cannot register the generic netlink family: %d\n", err);
-		return err;
+		goto err_agent;
 	}
 	pr_info("loaded, version %s, ABI %u\n", TANDEM_MODULE_VERSION,
 		TANDEM_ABI_VERSION);
 	return 0;
+
+err_agent:
+	tandem_agent_exit();
+	return err;
 }
 
 static void __exit tandem_hv_exit(void)
 {
+	/* No request runs after this; then fail what is still pending. */
 	tandem_genl_exit();
+	tandem_agent_exit();
+	tandem_domains_destroy_all();
 	pr_info("unloaded\n");
 }
 

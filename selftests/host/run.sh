@@ -11,13 +11,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 filter=" $* "
 pass=0 fail=0 skip=0
 
-progs="checkpatch.sh sparse.sh scanner_test.sh"
-for p in $(cd "$here" && ls ./*_test 2>/dev/null); do
-	progs="$progs ${p#./}"
+# Static checks first, then every executable *_test, *_test.sh, *_test.py.
+progs="checkpatch.sh sparse.sh"
+for p in $(cd "$here" && ls ./*_test ./*_test.sh ./*_test.py 2>/dev/null); do
+	[ -x "$here/$p" ] && progs="$progs ${p#./}"
 done
 
 for prog in $progs; do
 	name=${prog%.sh}
+	name=${name%.py}
 	if [ "$filter" != "  " ] && [ "${filter#* $name }" = "$filter" ]; then
 		continue
 	fi

@@ -10,6 +10,8 @@
 #ifndef _UAPI_LINUX_TANDEM_H
 #define _UAPI_LINUX_TANDEM_H
 
+#include <linux/const.h>
+
 #define TANDEM_GENL_NAME	"tandem"
 #define TANDEM_GENL_VERSION	1
 
@@ -20,16 +22,81 @@
  * enum tandem_cmd - commands of the tandem family
  * @TANDEM_CMD_UNSPEC: reserved
  * @TANDEM_CMD_GET_INFO: report the virtualization hardware and versions.
- *	Request: no attributes. Reply: attributes of &enum tandem_info_attr.
+ *	Request: no attributes. Reply: &enum tandem_info_attr.
+ * @TANDEM_CMD_DOMAIN_CREATE: create a domain (asks the agent, kind
+ *	%TANDEM_DECISION_DOMAIN_CREATE). Request: %TANDEM_DOMAIN_A_NAME,
+ *	%TANDEM_DOMAIN_A_MEMORY, optional %TANDEM_DOMAIN_A_VCPUS (default 1).
+ *	Reply: the new domain, as DOMAIN_GET. Needs CAP_SYS_ADMIN.
+ * @TANDEM_CMD_DOMAIN_DESTROY: destroy a domain (asks the agent, kind
+ *	%TANDEM_DECISION_DOMAIN_DESTROY). Request: %TANDEM_DOMAIN_A_ID or
+ *	%TANDEM_DOMAIN_A_NAME. Needs CAP_SYS_ADMIN.
+ * @TANDEM_CMD_DOMAIN_GET: one domain (by %TANDEM_DOMAIN_A_ID or
+ *	%TANDEM_DOMAIN_A_NAME), or all of them with NLM_F_DUMP.
+ *	Reply: &enum tandem_domain_attr.
+ * @TANDEM_CMD_MEM_WRITE: write guest memory (asks the agent, kind
+ *	%TANDEM_DECISION_MEM_WRITE, unless an earlier verdict may be reused).
+ *	Request: &enum tandem_mem_attr: domain, %TANDEM_MEM_A_GPA,
+ *	%TANDEM_MEM_A_DATA. Needs CAP_SYS_ADMIN.
+ * @TANDEM_CMD_MEM_READ: read guest memory. Request: domain,
+ *	%TANDEM_MEM_A_GPA, %TANDEM_MEM_A_LEN. Reply: %TANDEM_MEM_A_GPA and
+ *	%TANDEM_MEM_A_DATA. Needs CAP_SYS_ADMIN.
+ * @TANDEM_CMD_AGENT_REGISTER: make the sending socket the policy agent.
+ *	Request: optional %TANDEM_AGENT_A_NAME. Fails with EBUSY while
+ *	another agent is registered. Needs CAP_SYS_ADMIN.
+ * @TANDEM_CMD_AGENT_UNREGISTER: the agent steps down; also happens when
+ *	its socket closes. Only the agent's socket may send it.
+ * @TANDEM_CMD_DECISION: sent by the mechanism to the agent (unicast),
+ *	never accepted from userspace. Attributes: &enum tandem_decision_attr.
+ * @TANDEM_CMD_VERDICT: the agent's answer to a DECISION. Attributes:
+ *	&enum tandem_verdict_attr. Only the agent's socket may send it.
+ * @TANDEM_CMD_POLICY_SET: carry administrator configuration (a
+ *	%TANDEM_POLICY_A_CONFIG nest the mechanism does not interpret) to the
+ *	agent (kind %TANDEM_DECISION_POLICY_SET). Needs CAP_SYS_ADMIN.
+ * @TANDEM_CMD_POLICY_GET: fetch the agent's configuration (kind
+ *	%TANDEM_DECISION_POLICY_GET). Reply: %TANDEM_POLICY_A_CONFIG.
+ * @TANDEM_CMD_EVENT: notification on a multicast group (&enum
+ *	tandem_mcgrp); attributes: &enum tandem_event_attr.
  */
 enum tandem_cmd {
 	TANDEM_CMD_UNSPEC,
 	TANDEM_CMD_GET_INFO,
+	TANDEM_CMD_DOMAIN_CREATE,
+	TANDEM_CMD_DOMAIN_DESTROY,
+	TANDEM_CMD_DOMAIN_GET,
+	TANDEM_CMD_MEM_WRITE,
+	TANDEM_CMD_MEM_READ,
+	TANDEM_CMD_AGENT_REGISTER,
+	TANDEM_CMD_AGENT_UNREGISTER,
+	TANDEM_CMD_DECISION,
+	TANDEM_CMD_VERDICT,
+	TANDEM_CMD_POLICY_SET,
+	TANDEM_CMD_POLICY_GET,
+	TANDEM_CMD_EVENT,
 
 	__TANDEM_CMD_MAX,
 };
 
 #define TANDEM_CMD_MAX (__TANDEM_CMD_MAX - 1)
+
+/**
+ * enum tandem_mcgrp - multicast groups of the family, by index
+ * @TANDEM_MCGRP_EVENTS: domain created, destroyed, state changes, agent
+ *	registered or gone ("events")
+ * @TANDEM_MCGRP_AUDIT: one record per decision and its verdict ("audit")
+ */
+enum tandem_mcgrp {
+	TANDEM_MCGRP_EVENTS,
+	TANDEM_MCGRP_AUDIT,
+};
+
+#define TANDEM_MCGRP_EVENTS_NAME	"events"
+#define TANDEM_MCGRP_AUDIT_NAME		"audit"
+
+/* Limits of the ABI. */
+#define TANDEM_NAME_MAX		32	/* domain and agent names, with NUL */
+#define TANDEM_REASON_MAX	128	/* verdict reasons, with NUL */
+#define TANDEM_MEM_CHUNK_MAX	32768	/* bytes per MEM_WRITE / MEM_READ */
+#define TANDEM_MEM_MAX		_BITULL(40)	/* absolute domain size cap */
 
 /**
  * enum tandem_vendor - hardware virtualization extension found at load
@@ -105,6 +172,10 @@ enum tandem_feature {
  * @TANDEM_INFO_A_ABI_VERSION: u32, %TANDEM_ABI_VERSION of the module
  * @TANDEM_INFO_A_NR_ASIDS: u32, VPIDs or ASIDs the hardware offers
  * @TANDEM_INFO_A_CPU_MODEL: string, the CPU's brand string
+ * @TANDEM_INFO_A_NR_DOMAINS: u32, domains that exist now
+ * @TANDEM_INFO_A_GUEST_MEMORY: u64, bytes of host memory held as guest RAM
+ * @TANDEM_INFO_A_AGENT_NAME: string, the registered policy agent (absent
+ *	when there is none)
  */
 enum tandem_info_attr {
 	TANDEM_INFO_A_UNSPEC,
@@ -118,10 +189,314 @@ enum tandem_info_attr {
 	TANDEM_INFO_A_ABI_VERSION,
 	TANDEM_INFO_A_NR_ASIDS,
 	TANDEM_INFO_A_CPU_MODEL,
+	TANDEM_INFO_A_NR_DOMAINS,
+	TANDEM_INFO_A_GUEST_MEMORY,
+	TANDEM_INFO_A_AGENT_NAME,
 
 	__TANDEM_INFO_A_MAX,
 };
 
 #define TANDEM_INFO_A_MAX (__TANDEM_INFO_A_MAX - 1)
+
+/**
+ * enum tandem_domain_state - life cycle of a domain
+ * @TANDEM_STATE_NONE: reserved
+ * @TANDEM_STATE_CREATED: memory allocated, never started
+ * @TANDEM_STATE_RUNNING: vCPUs are running
+ * @TANDEM_STATE_PAUSED: vCPUs are stopped, state kept
+ * @TANDEM_STATE_SHUTDOWN: the guest powered off
+ * @TANDEM_STATE_CRASHED: the guest crashed and is kept for inspection
+ * @TANDEM_STATE_DYING: being destroyed
+ */
+enum tandem_domain_state {
+	TANDEM_STATE_NONE,
+	TANDEM_STATE_CREATED,
+	TANDEM_STATE_RUNNING,
+	TANDEM_STATE_PAUSED,
+	TANDEM_STATE_SHUTDOWN,
+	TANDEM_STATE_CRASHED,
+	TANDEM_STATE_DYING,
+
+	__TANDEM_STATE_COUNT,
+};
+
+/**
+ * enum tandem_domain_attr - attributes of a domain
+ * @TANDEM_DOMAIN_A_UNSPEC: reserved
+ * @TANDEM_DOMAIN_A_PAD: padding for 64-bit attributes
+ * @TANDEM_DOMAIN_A_ID: u32, domid; never reused while the module is loaded
+ * @TANDEM_DOMAIN_A_NAME: string, 1 to %TANDEM_NAME_MAX - 1 characters of
+ *	[A-Za-z0-9_.-], starting with a letter or digit; unique
+ * @TANDEM_DOMAIN_A_STATE: u32, &enum tandem_domain_state (reply only)
+ * @TANDEM_DOMAIN_A_MEMORY: u64, bytes of guest RAM, a multiple of 4 KiB
+ *	(in a create request: what is asked; in replies: what was granted)
+ * @TANDEM_DOMAIN_A_VCPUS: u32, number of vCPUs, 1 to 64
+ * @TANDEM_DOMAIN_A_CREATED_NS: u64, creation time, CLOCK_REALTIME in ns
+ *	(reply only)
+ * @TANDEM_DOMAIN_A_OWNER_UID: u32, uid of the creator (reply only)
+ * @TANDEM_DOMAIN_A_CHUNKS_2M: u32, RAM backed by 2 MiB host pages (count)
+ * @TANDEM_DOMAIN_A_PAGES_4K: u32, RAM backed by 4 KiB host pages (count)
+ */
+enum tandem_domain_attr {
+	TANDEM_DOMAIN_A_UNSPEC,
+	TANDEM_DOMAIN_A_PAD,
+	TANDEM_DOMAIN_A_ID,
+	TANDEM_DOMAIN_A_NAME,
+	TANDEM_DOMAIN_A_STATE,
+	TANDEM_DOMAIN_A_MEMORY,
+	TANDEM_DOMAIN_A_VCPUS,
+	TANDEM_DOMAIN_A_CREATED_NS,
+	TANDEM_DOMAIN_A_OWNER_UID,
+	TANDEM_DOMAIN_A_CHUNKS_2M,
+	TANDEM_DOMAIN_A_PAGES_4K,
+
+	__TANDEM_DOMAIN_A_MAX,
+};
+
+#define TANDEM_DOMAIN_A_MAX (__TANDEM_DOMAIN_A_MAX - 1)
+
+/**
+ * enum tandem_mem_attr - attributes of MEM_WRITE and MEM_READ
+ * @TANDEM_MEM_A_UNSPEC: reserved
+ * @TANDEM_MEM_A_PAD: padding for 64-bit attributes
+ * @TANDEM_MEM_A_DOMAIN_ID: u32, the domain (or %TANDEM_MEM_A_DOMAIN_NAME)
+ * @TANDEM_MEM_A_DOMAIN_NAME: string, the domain
+ * @TANDEM_MEM_A_GPA: u64, guest-physical address of the first byte
+ * @TANDEM_MEM_A_DATA: binary, 1 to %TANDEM_MEM_CHUNK_MAX bytes
+ * @TANDEM_MEM_A_LEN: u32, bytes to read, 1 to %TANDEM_MEM_CHUNK_MAX
+ *
+ * The whole range must lie inside the domain's RAM, or nothing is written
+ * and the request fails with ERANGE.
+ */
+enum tandem_mem_attr {
+	TANDEM_MEM_A_UNSPEC,
+	TANDEM_MEM_A_PAD,
+	TANDEM_MEM_A_DOMAIN_ID,
+	TANDEM_MEM_A_DOMAIN_NAME,
+	TANDEM_MEM_A_GPA,
+	TANDEM_MEM_A_DATA,
+	TANDEM_MEM_A_LEN,
+
+	__TANDEM_MEM_A_MAX,
+};
+
+#define TANDEM_MEM_A_MAX (__TANDEM_MEM_A_MAX - 1)
+
+/**
+ * enum tandem_agent_attr - attributes of AGENT_REGISTER / UNREGISTER
+ * @TANDEM_AGENT_A_UNSPEC: reserved
+ * @TANDEM_AGENT_A_NAME: string, the agent's name for audit records
+ */
+enum tandem_agent_attr {
+	TANDEM_AGENT_A_UNSPEC,
+	TANDEM_AGENT_A_NAME,
+
+	__TANDEM_AGENT_A_MAX,
+};
+
+#define TANDEM_AGENT_A_MAX (__TANDEM_AGENT_A_MAX - 1)
+
+/**
+ * enum tandem_decision_kind - the questions the mechanism asks
+ * @TANDEM_DECISION_NONE: reserved
+ * @TANDEM_DECISION_DOMAIN_CREATE: may this domain be created, with how
+ *	much memory (the verdict may grant less, never more)
+ * @TANDEM_DECISION_DOMAIN_DESTROY: may this domain be destroyed
+ * @TANDEM_DECISION_MEM_WRITE: may memory of this domain be written now
+ * @TANDEM_DECISION_POLICY_SET: apply this configuration (the verdict's
+ *	reason explains a refusal)
+ * @TANDEM_DECISION_POLICY_GET: report the configuration (in the verdict's
+ *	%TANDEM_VERDICT_A_POLICY)
+ */
+enum tandem_decision_kind {
+	TANDEM_DECISION_NONE,
+	TANDEM_DECISION_DOMAIN_CREATE,
+	TANDEM_DECISION_DOMAIN_DESTROY,
+	TANDEM_DECISION_MEM_WRITE,
+	TANDEM_DECISION_POLICY_SET,
+	TANDEM_DECISION_POLICY_GET,
+
+	__TANDEM_DECISION_COUNT,
+};
+
+/**
+ * enum tandem_decision_attr - attributes of a DECISION (mechanism to agent)
+ * @TANDEM_DECISION_A_UNSPEC: reserved
+ * @TANDEM_DECISION_A_PAD: padding for 64-bit attributes
+ * @TANDEM_DECISION_A_COOKIE: u32, to be echoed in the verdict
+ * @TANDEM_DECISION_A_KIND: u32, &enum tandem_decision_kind
+ * @TANDEM_DECISION_A_DOMAIN_ID: u32, the domain concerned (0 for create)
+ * @TANDEM_DECISION_A_DOMAIN_NAME: string
+ * @TANDEM_DECISION_A_DOMAIN_STATE: u32, &enum tandem_domain_state
+ * @TANDEM_DECISION_A_MEMORY: u64, memory asked for (create) or owned
+ * @TANDEM_DECISION_A_VCPUS: u32
+ * @TANDEM_DECISION_A_GPA: u64, first byte of a memory write
+ * @TANDEM_DECISION_A_LEN: u32, length of a memory write
+ * @TANDEM_DECISION_A_UID: u32, uid of the requester
+ * @TANDEM_DECISION_A_PID: u32, tgid of the requester (0 if unknown)
+ * @TANDEM_DECISION_A_NR_DOMAINS: u32, domains that exist now
+ * @TANDEM_DECISION_A_TOTAL_MEMORY: u64, memory all domains own now
+ * @TANDEM_DECISION_A_POLICY: nested, the configuration (POLICY_SET)
+ * @TANDEM_DECISION_A_TIMEOUT_MS: u32, how long the mechanism waits
+ */
+enum tandem_decision_attr {
+	TANDEM_DECISION_A_UNSPEC,
+	TANDEM_DECISION_A_PAD,
+	TANDEM_DECISION_A_COOKIE,
+	TANDEM_DECISION_A_KIND,
+	TANDEM_DECISION_A_DOMAIN_ID,
+	TANDEM_DECISION_A_DOMAIN_NAME,
+	TANDEM_DECISION_A_DOMAIN_STATE,
+	TANDEM_DECISION_A_MEMORY,
+	TANDEM_DECISION_A_VCPUS,
+	TANDEM_DECISION_A_GPA,
+	TANDEM_DECISION_A_LEN,
+	TANDEM_DECISION_A_UID,
+	TANDEM_DECISION_A_PID,
+	TANDEM_DECISION_A_NR_DOMAINS,
+	TANDEM_DECISION_A_TOTAL_MEMORY,
+	TANDEM_DECISION_A_POLICY,
+	TANDEM_DECISION_A_TIMEOUT_MS,
+
+	__TANDEM_DECISION_A_MAX,
+};
+
+#define TANDEM_DECISION_A_MAX (__TANDEM_DECISION_A_MAX - 1)
+
+/**
+ * enum tandem_verdict_attr - attributes of a VERDICT (agent to mechanism)
+ * @TANDEM_VERDICT_A_UNSPEC: reserved
+ * @TANDEM_VERDICT_A_PAD: padding for 64-bit attributes
+ * @TANDEM_VERDICT_A_COOKIE: u32, the decision's cookie
+ * @TANDEM_VERDICT_A_ALLOW: u8, 1 allow, 0 deny
+ * @TANDEM_VERDICT_A_REASON: string, why (shown to the requester on deny)
+ * @TANDEM_VERDICT_A_MEMORY: u64, memory granted on create (at most what
+ *	was asked; absent means all of it)
+ * @TANDEM_VERDICT_A_POLICY: nested, the configuration (POLICY_GET)
+ * @TANDEM_VERDICT_A_REUSE: flag; on MEM_WRITE, the same answer holds for
+ *	this domain until its state changes or a POLICY_SET is accepted
+ */
+enum tandem_verdict_attr {
+	TANDEM_VERDICT_A_UNSPEC,
+	TANDEM_VERDICT_A_PAD,
+	TANDEM_VERDICT_A_COOKIE,
+	TANDEM_VERDICT_A_ALLOW,
+	TANDEM_VERDICT_A_REASON,
+	TANDEM_VERDICT_A_MEMORY,
+	TANDEM_VERDICT_A_POLICY,
+	TANDEM_VERDICT_A_REUSE,
+
+	__TANDEM_VERDICT_A_MAX,
+};
+
+#define TANDEM_VERDICT_A_MAX (__TANDEM_VERDICT_A_MAX - 1)
+
+/**
+ * enum tandem_policy_attr - POLICY_SET / POLICY_GET
+ * @TANDEM_POLICY_A_UNSPEC: reserved
+ * @TANDEM_POLICY_A_CONFIG: nested, &enum tandem_pcfg_attr; carried to and
+ *	from the agent untouched
+ */
+enum tandem_policy_attr {
+	TANDEM_POLICY_A_UNSPEC,
+	TANDEM_POLICY_A_CONFIG,
+
+	__TANDEM_POLICY_A_MAX,
+};
+
+#define TANDEM_POLICY_A_MAX (__TANDEM_POLICY_A_MAX - 1)
+
+/**
+ * enum tandem_pcfg_attr - configuration of tandem_policy.ko
+ * @TANDEM_PCFG_A_UNSPEC: reserved
+ * @TANDEM_PCFG_A_PAD: padding for 64-bit attributes
+ * @TANDEM_PCFG_A_MAX_DOMAINS: u32, domains that may exist at once
+ * @TANDEM_PCFG_A_MAX_MEMORY: u64, bytes of RAM one domain may have
+ * @TANDEM_PCFG_A_MAX_VCPUS: u32, vCPUs one domain may have
+ * @TANDEM_PCFG_A_MEMORY_POOL: u64, bytes of RAM all domains may have
+ * @TANDEM_PCFG_A_NAME_PATTERN: string, shell glob domain names must match
+ * @TANDEM_PCFG_A_MEM_WRITE_STATES: u32, mask of (1 << &enum
+ *	tandem_domain_state) in which MEM_WRITE is allowed
+ *
+ * This set belongs to the default agent; the mechanism never parses it.
+ */
+enum tandem_pcfg_attr {
+	TANDEM_PCFG_A_UNSPEC,
+	TANDEM_PCFG_A_PAD,
+	TANDEM_PCFG_A_MAX_DOMAINS,
+	TANDEM_PCFG_A_MAX_MEMORY,
+	TANDEM_PCFG_A_MAX_VCPUS,
+	TANDEM_PCFG_A_MEMORY_POOL,
+	TANDEM_PCFG_A_NAME_PATTERN,
+	TANDEM_PCFG_A_MEM_WRITE_STATES,
+
+	__TANDEM_PCFG_A_MAX,
+};
+
+#define TANDEM_PCFG_A_MAX (__TANDEM_PCFG_A_MAX - 1)
+
+/**
+ * enum tandem_event_kind - what a %TANDEM_CMD_EVENT reports
+ * @TANDEM_EVENT_NONE: reserved
+ * @TANDEM_EVENT_DOMAIN_CREATED: a domain now exists (events group)
+ * @TANDEM_EVENT_DOMAIN_DESTROYED: a domain is gone (events group)
+ * @TANDEM_EVENT_DOMAIN_STATE: a domain changed state (events group)
+ * @TANDEM_EVENT_AGENT_REGISTERED: an agent took office (events group)
+ * @TANDEM_EVENT_AGENT_GONE: the agent unregistered or its socket closed
+ * @TANDEM_EVENT_VERDICT: a decision was made (audit group)
+ */
+enum tandem_event_kind {
+	TANDEM_EVENT_NONE,
+	TANDEM_EVENT_DOMAIN_CREATED,
+	TANDEM_EVENT_DOMAIN_DESTROYED,
+	TANDEM_EVENT_DOMAIN_STATE,
+	TANDEM_EVENT_AGENT_REGISTERED,
+	TANDEM_EVENT_AGENT_GONE,
+	TANDEM_EVENT_VERDICT,
+
+	__TANDEM_EVENT_COUNT,
+};
+
+/**
+ * enum tandem_event_attr - attributes of a %TANDEM_CMD_EVENT
+ * @TANDEM_EVENT_A_UNSPEC: reserved
+ * @TANDEM_EVENT_A_PAD: padding for 64-bit attributes
+ * @TANDEM_EVENT_A_KIND: u32, &enum tandem_event_kind
+ * @TANDEM_EVENT_A_TIME_NS: u64, CLOCK_REALTIME in ns
+ * @TANDEM_EVENT_A_DOMAIN_ID: u32
+ * @TANDEM_EVENT_A_DOMAIN_NAME: string
+ * @TANDEM_EVENT_A_STATE: u32, the new &enum tandem_domain_state
+ * @TANDEM_EVENT_A_OLD_STATE: u32, the previous state
+ * @TANDEM_EVENT_A_DECISION: u32, &enum tandem_decision_kind (audit)
+ * @TANDEM_EVENT_A_COOKIE: u32, the decision's cookie (audit)
+ * @TANDEM_EVENT_A_ALLOW: u8, the verdict (audit)
+ * @TANDEM_EVENT_A_REASON: string, the verdict's reason (audit)
+ * @TANDEM_EVENT_A_ERRNO: u32, positive errno the requester got (0: none)
+ * @TANDEM_EVENT_A_AGENT_NAME: string, the agent that decided
+ * @TANDEM_EVENT_A_AGENT_PORTID: u32, its netlink port
+ * @TANDEM_EVENT_A_MEMORY: u64, memory asked for or granted
+ */
+enum tandem_event_attr {
+	TANDEM_EVENT_A_UNSPEC,
+	TANDEM_EVENT_A_PAD,
+	TANDEM_EVENT_A_KIND,
+	TANDEM_EVENT_A_TIME_NS,
+	TANDEM_EVENT_A_DOMAIN_ID,
+	TANDEM_EVENT_A_DOMAIN_NAME,
+	TANDEM_EVENT_A_STATE,
+	TANDEM_EVENT_A_OLD_STATE,
+	TANDEM_EVENT_A_DECISION,
+	TANDEM_EVENT_A_COOKIE,
+	TANDEM_EVENT_A_ALLOW,
+	TANDEM_EVENT_A_REASON,
+	TANDEM_EVENT_A_ERRNO,
+	TANDEM_EVENT_A_AGENT_NAME,
+	TANDEM_EVENT_A_AGENT_PORTID,
+	TANDEM_EVENT_A_MEMORY,
+
+	__TANDEM_EVENT_A_MAX,
+};
+
+#define TANDEM_EVENT_A_MAX (__TANDEM_EVENT_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_TANDEM_H */

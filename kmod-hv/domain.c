@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Domains: the table of guests, their names, states and references.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ctype.h>
+#include <linux/memcontrol.h>
+#include <linux/slab.h>
+#include <linux/ktime.h>
+#include <linux/timekeeping.h>
+#include <linux/xarray.h>
+
+#include "tandem_hv.h"
+
+/*
+ * tandem_dom_lock serialises changes to the table and the name space; the
+ * xarray's own lock and RCU let lookups by id run beside them.
+ */
+static DEFINE_MUTEX(tandem_dom_lock);
+static DEFINE_XARRAY_FLAGS(tandem_domains, XA_FLAGS_LOCK_IRQ);
+static u32 tandem_next_domid = 1;
+static u32 tandem_nr_domains;
+static u64 tandem_total_memory;
+
+/**
+ * tandem_domain_name_valid() - whether @name may name a domain
+ * @name: NUL-terminated
+ *
+ * Names are 1 to %TANDEM_NAME_MAX - 1 characters of [A-Za-z0-9_.-] and
+ * start with a letter or a digit, so that they are safe in file names,
+ * netdev names and command lines.
+ *
+ * Return: true when valid.
+ */
+bool tandem_domain_name_valid(const char *name)
+{
+	size_t i, len = strnlen(name, TANDEM_NAME_MAX);
+
+	if (!len || len >= TANDEM_NAME_MAX || !isalnum(name[0]))
+		return false;
+	for (i = 1; i < len; i++)
+		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+			return false;
+	return true;
+}
+
+static void tandem_domain_release(struct kref *ref)
+{
+	struct tandem_domain *dom = container_of(ref, struct tandem_domain, ref);
+
+	tandem_mem_free(&dom->mem);
+	mem_cgroup_put(dom->memcg);
+	kfree_rcu(dom, rcu);
+}
+
+/**
+ * tandem_domain_put() - drop a reference
+ * @dom: the domain; freed with its memory when the last one goes
+ */
+void tandem_domain_put(struct tandem_domain *dom)
+{
+	if (dom)
+		kref_put(&dom->ref, tandem_domain_release);
+}
+
+/**
+ * tandem_domain_get_by_id() - look a domain up and take a reference
+ * @id: domid
+ *
+ * Return: the domain, or %NULL when there is none with that id.
+ */
+struct tandem_domain *tandem_domain_get_by_id(u32 id)
+{
+	struct tandem_domain *dom;
+
+	rcu_read_lock();
+	dom = xa_load(&tandem_domains, id);
+	if (dom && !kref_get_unless_zero(&dom->ref))
+		dom = NULL;
+	rcu_read_unlock();
+	return dom;
+}
+
+/* Caller holds tandem_dom_lock. */
+static struct tandem_domain *tandem_domain_find_name(const char *name)
+{
+	struct tandem_domain *dom;
+	unsigned long id;
+
+	xa_for_each(&tandem_domains, id, dom)
+		if (!strcmp(dom->name, name))
+			return dom;
+	return NULL;
+}
+
+/**
+ * tandem_domain_get_by_name() - look a domain up and take a reference
+ * @name: its name
+ *
+ * Return: the domain, or %NULL when there is none with that name.
+ */
+struct tandem_domain *tandem_domain_get_by_name(const char *name)
+{
+	struct tandem_domain *dom;
+
+	mutex_lock(&tandem_dom_lock);
+	dom = tandem_domain_find_name(name);
+	if (dom)
+		kref_get(&dom->ref);
+	mutex_unlock(&tandem_dom_lock);
+	return dom;
+}
+
+/**
+ * tandem_domain_totals() - the number of domains and the memory they own
+ * @nr: set to the number of domains
+ * @memory: set to their memory in bytes
+ */
+void tandem_domain_totals(u32 *nr, u64 *memory)
+{
+	mutex_lock(&tandem_dom_lock);
+	*nr = tandem_nr_domains;
+	*memory = tandem_total_memory;
+	mutex_unlock(&tandem_dom_lock);
+}
+
+/**
+ * tandem_domain_create() - make a domain with zeroed RAM
+ * @name: validated name
+ * @memory: bytes of RAM, a multiple of %PAGE_SIZE
+ * @vcpus: number of vCPUs
+ * @owner: the creator's uid
+ * @memcg: the creator's memory cgroup (a reference passed to the domain)
+ *
+ * Return: the domain with one reference for the caller (the table holds
+ * another), or ERR_PTR(-EEXIST) when the name is taken, ERR_PTR(-ENOMEM).
+ * On error the caller keeps its reference on @memcg.
+ */
+struct tandem_domain *tandem_domain_create(const char *name, u64 memory,
+					   u32 vcpus, kuid_t owner,
+					   struct mem_cgroup *memcg)
+{
+	struct tandem_domain *dom;
+	int err;
+
+	dom = kzalloc(sizeof(*dom), GFP_KERNEL_ACCOUNT);
+	if (!dom)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&dom->ref);
+	mutex_init(&dom->lock);
+	strscpy(dom->name, name, sizeof(dom->name));
+	dom->vcpus = vcpus;
+	dom->owner = owner;
+	dom->state = TANDEM_STATE_CREATED;
+	dom->created_ns = ktime_get_real_ns();
+
+	/* Allocate outside the lock: zeroing a large guest takes time. */
+	err = tandem_mem_alloc(&dom->mem, memory, memcg);
+	if (err)
+		goto err_free;
+
+	mutex_lock(&tandem_dom_lock);
+	if (tandem_domain_find_name(name)) {
+		err = -EEXIST;
+		goto err_unlock;
+	}
+	dom->id = tandem_next_domid;
+	err = xa_insert_irq(&tandem_domains, dom->id, dom, GFP_KERNEL);
+	if (err)
+		goto err_unlock;
+	/* Ids are never reused while the module is loaded. */
+	tandem_next_domid++;
+	tandem_nr_domains++;
+	tandem_total_memory += memory;
+	dom->memcg = memcg;
+	kref_get(&dom->ref);
+	mutex_unlock(&tandem_dom_lock);
+
+	tandem_event_domain(TANDEM_EVENT_DOMAIN_CREATED, dom, TANDEM_STATE_NONE);
+	return dom;
+
+err_unlock:
+	mutex_unlock(&tandem_dom_lock);
+	tandem_mem_free(&dom->mem);
+err_free:
+	kfree(dom);
+	return ERR_PTR(err);
+}
+
+/**
+ * tandem_domain_set_state() - move a domain to @state and announce it
+ * @dom: the domain
+ * @state: &enum tandem_domain_state
+ */
+void tandem_domain_set_state(struct tandem_domain *dom, u32 state)
+{
+	u32 old;
+
+	mutex_lock(&dom->lock);
+	old = dom->state;
+	WRITE_ONCE(dom->state, state);
+	mutex_unlock(&dom->lock);
+	if (old != state)
+		tandem_event_domain(TANDEM_EVENT_DOMAIN_STATE, dom, old);
+}
+
+/* Caller holds tandem_dom_lock; drops the table's reference. */
+static void tandem_domain_unlist(struct tandem_domain *dom)
+{
+	xa_erase_irq(&tandem_domains, dom->id);
+	tandem_nr_domains--;
+	tandem_total_memory -= dom->mem.size;
+}
+
+/**
+ * tandem_domain_destroy() - take a domain out of the table
+ * @dom: the domain (the caller's reference stays valid)
+ *
+ * Return: 0, or -ENOENT when someone else destroyed it first.
+ */
+int tandem_domain_destroy(struct tandem_domain *dom)
+{
+	mutex_lock(&tandem_dom_lock);
+	if (xa_load(&tandem_domains, dom->id) != dom) {
+		mutex_unlock(&tandem_dom_lock);
+		return -ENOENT;
+	}
+	tandem_domain_unlist(dom);
+	mutex_unlock(&tandem_dom_lock);
+
+	tandem_domain_set_state(dom, TANDEM_STATE_DYING);
+	tandem_event_domain(TANDEM_EVENT_DOMAIN_DESTROYED, dom,
+			    TANDEM_STATE_DYING);
+	tandem_domain_put(dom);
+	return 0;
+}
+
+/**
+ * tandem_domains_destroy_all() - destroy every domain, at module unload
+ */
+void tandem_domains_destroy_all(void)
+{
+	struct tandem_domain *dom;
+	unsigned long id;
+
+	mutex_lock(&tandem_dom_lock);
+	xa_for_each(&tandem_domains, id, dom) {
+		tandem_domain_unlist(dom);
+		WRITE_ONCE(dom->state, TANDEM_STATE_DYING);
+		tandem_domain_put(dom);
+	}
+	mutex_unlock(&tandem_dom_lock);
+}
+
+/**
+ * tandem_domain_fill() - put a domain's attributes into a message
+ * @skb: the message
+ * @dom: the domain
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int tandem_domain_fill(struct sk_buff *skb, struct tandem_domain *dom)
+{
+	if (nla_put_u32(skb, TANDEM_DOMAIN_A_ID, dom->id) ||
+	    nla_put_string(skb, TANDEM_DOMAIN_A_NAME, dom->name) ||
+	    nla_put_u32(skb, TANDEM_DOMAIN_A_STATE, READ_ONCE(dom->state)) ||
+	    nla_put_u64_64bit(skb, TANDEM_DOMAIN_A_MEMORY, dom->mem.size,
+			      TANDEM_DOMAIN_A_PAD) ||
+	    nla_put_u32(skb, TANDEM_DOMAIN_A_VCPUS, dom->vcpus) ||
+	    nla_put_u64_64bit(skb, TANDEM_DOMAIN_A_CREATED_NS, dom->created_ns,
+			      TANDEM_DOMAIN_A_PAD) ||
+	    nla_put_u32(skb, TANDEM_DOMAIN_A_OWNER_UID,
+			from_kuid_munged(&init_user_ns, dom->owner)) ||
+	    nla_put_u32(skb, TANDEM_DOMAIN_A_CHUNKS_2M, dom->mem.chunks_2m) ||
+	    nla_put_u32(skb, TANDEM_DOMAIN_A_PAGES_4K, dom->mem.pages_4k))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/**
+ * tandem_domain_dump() - DOMAIN_GET with NLM_F_DUMP: every domain by id
+ * @skb: the message to fill
+ * @cb: dump state; args[0] is the next id to report
+ *
+ * Return: the message length, 0 at the end, or a negative errno.
+ */
+int tandem_domain_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	unsigned long id = cb->args[0];
+	struct tandem_domain *dom;
+	int err = 0;
+
+	mutex_lock(&tandem_dom_lock);
+	xa_for_each_start(&tandem_domains, id, dom, id) {
+		void *hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+					cb->nlh->nlmsg_seq, &tandem_genl_family,
+					NLM_F_MULTI, TANDEM_CMD_DOMAIN_GET);
+
+		if (!hdr) {
+			err = -EMSGSIZE;
+			break;
+		}
+		err = tandem_domain_fill(skb, dom);
+		if (err) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	mutex_unlock(&tandem_dom_lock);
+
+	if (err == -EMSGSIZE && skb->len) {
+		/* Go on from the domain that did not fit. */
+		cb->args[0] = id;
+		return skb->len;
+	}
+	if (err)
+		return err;
+	cb->args[0] = ULONG_MAX;
+	return skb->len;
+}

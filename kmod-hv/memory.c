@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest RAM: host pages backing guest-physical addresses 0 to size.
+ *
+ * RAM is allocated in 2 MiB chunks (one order-9 allocation each) where the
+ * buddy allocator has them, so that nested paging can map it with large
+ * pages, and falls back to 4 KiB pages. Every page is zeroed and charged to
+ * the creator's memory cgroup. No allocation may invoke the OOM killer: a
+ * guest that does not fit is refused with ENOMEM.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/bitmap.h>
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/memcontrol.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+
+#include "tandem_hv.h"
+
+#define TANDEM_HUGE_ORDER	(PMD_SHIFT - PAGE_SHIFT)
+#define TANDEM_HUGE_PAGES	(1UL << TANDEM_HUGE_ORDER)
+
+/* Pages held by all domains, for GET_INFO and leak checks. */
+static atomic_long_t tandem_mem_pages = ATOMIC_LONG_INIT(0);
+
+/**
+ * tandem_mem_allocated() - bytes of host memory held as guest RAM
+ *
+ * Return: the total over all domains.
+ */
+u64 tandem_mem_allocated(void)
+{
+	return (u64)atomic_long_read(&tandem_mem_pages) << PAGE_SHIFT;
+}
+
+static void tandem_mem_release_pages(struct tandem_mem *mem)
+{
+	unsigned long i = 0;
+
+	while (i < mem->nr_pages) {
+		if (!mem->pages[i]) {
+			i++;
+			continue;
+		}
+		if (!(i % TANDEM_HUGE_PAGES) &&
+		    test_bit(i / TANDEM_HUGE_PAGES, mem->huge)) {
+			__free_pages(mem->pages[i], TANDEM_HUGE_ORDER);
+			i += TANDEM_HUGE_PAGES;
+		} else {
+			__free_page(mem->pages[i]);
+			i++;
+		}
+	}
+}
+
+/**
+ * tandem_mem_alloc() - allocate zeroed guest RAM of @size bytes
+ * @mem: to fill in
+ * @size: bytes, a multiple of %PAGE_SIZE
+ * @memcg: memory cgroup to charge (%NULL: the caller's)
+ *
+ * Return: 0, or -ENOMEM with nothing left allocated.
+ */
+int tandem_mem_alloc(struct tandem_mem *mem, u64 size, struct mem_cgroup *memcg)
+{
+	/* Large chunks are an optimisation: give up on them quickly. */
+	const gfp_t huge_gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN |
+			       __GFP_NORETRY;
+	/* RETRY_MAYFAIL: fail instead of calling the OOM killer. */
+	const gfp_t small_gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN |
+				__GFP_RETRY_MAYFAIL;
+	struct mem_cgroup *old_memcg = NULL;
+	unsigned long i = 0, nr_chunks;
+
+	memset(mem, 0, sizeof(*mem));
+	if (!size || !PAGE_ALIGNED(size) || size > TANDEM_MEM_MAX)
+		return -EINVAL;
+	mem->size = size;
+	mem->nr_pages = size >> PAGE_SHIFT;
+	nr_chunks = DIV_ROUND_UP(mem->nr_pages, TANDEM_HUGE_PAGES);
+
+	mem->pages = kvcalloc(mem->nr_pages, sizeof(*mem->pages),
+			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	mem->huge = bitmap_zalloc(nr_chunks, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!mem->pages || !mem->huge)
+		goto err_free;
+
+	if (memcg)
+		old_memcg = set_active_memcg(memcg);
+	while (i < mem->nr_pages) {
+		struct page *page = NULL;
+		unsigned long j;
+
+		if (mem->nr_pages - i >= TANDEM_HUGE_PAGES)
+			page = alloc_pages(huge_gfp, TANDEM_HUGE_ORDER);
+		if (page) {
+			for (j = 0; j < TANDEM_HUGE_PAGES; j++)
+				mem->pages[i + j] = nth_page(page, j);
+			set_bit(i / TANDEM_HUGE_PAGES, mem->huge);
+			mem->chunks_2m++;
+			i += TANDEM_HUGE_PAGES;
+			continue;
+		}
+		page = alloc_page(small_gfp);
+		if (!page)
+			break;
+		mem->pages[i++] = page;
+		mem->pages_4k++;
+		if (fatal_signal_pending(current))
+			break;
+		cond_resched();
+	}
+	if (memcg)
+		set_active_memcg(old_memcg);
+	if (i < mem->nr_pages)
+		goto err_release;
+
+	atomic_long_add(mem->nr_pages, &tandem_mem_pages);
+	return 0;
+
+err_release:
+	tandem_mem_release_pages(mem);
+err_free:
+	kvfree(mem->pages);
+	bitmap_free(mem->huge);
+	memset(mem, 0, sizeof(*mem));
+	return -ENOMEM;
+}
+
+/**
+ * tandem_mem_free() - return guest RAM to the host
+ * @mem: allocated by tandem_mem_alloc(), or zeroed
+ */
+void tandem_mem_free(struct tandem_mem *mem)
+{
+	if (!mem->pages)
+		return;
+	tandem_mem_release_pages(mem);
+	atomic_long_sub(mem->nr_pages, &tandem_mem_pages);
+	kvfree(mem->pages);
+	bitmap_free(mem->huge);
+	memset(mem, 0, sizeof(*mem));
+}
+
+/**
+ * tandem_mem_range_ok() - whether [@gpa, @gpa + @len) lies inside RAM
+ * @mem: guest RAM
+ * @gpa: first byte
+ * @len: length in bytes
+ *
+ * Return: true when the whole range is RAM (and does not wrap).
+ */
+bool tandem_mem_range_ok(const struct tandem_mem *mem, u64 gpa, u64 len)
+{
+	return gpa < mem->size && len <= mem->size - gpa;
+}
+
+/*
+ * Copy between a kernel buffer and guest RAM, one page at a time; the
+ * caller has checked the range with tandem_mem_range_ok().
+ */
+static void tandem_mem_copy(struct tandem_mem *mem, u64 gpa, void *buf,
+			    size_t len, bool to_guest)
+{
+	while (len) {
+		size_t off = offset_in_page(gpa);
+		size_t n = min_t(size_t, len, PAGE_SIZE - off);
+		void *va = kmap_local_page(mem->pages[gpa >> PAGE_SHIFT]);
+
+		if (to_guest)
+			memcpy(va + off, buf, n);
+		else
+			memcpy(buf, va + off, n);
+		kunmap_local(va);
+		gpa += n;
+		buf += n;
+		len -= n;
+	}
+}
+
+/**
+ * tandem_mem_write() - copy @len bytes from @src to guest RAM at @gpa
+ * @mem: guest RAM
+ * @gpa: destination, checked with tandem_mem_range_ok()
+ * @src: source
+ * @len: bytes
+ */
+void tandem_mem_write(struct tandem_mem *mem, u64 gpa, const void *src,
+		      size_t len)
+{
+	tandem_mem_copy(mem, gpa, (void *)src, len, true);
+}
+
+/**
+ * tandem_mem_read() - copy @len bytes of guest RAM at @gpa to @dst
+ * @mem: guest RAM
+ * @gpa: source, checked with tandem_mem_range_ok()
+ * @dst: destination
+ * @len: bytes
+ */
+void tandem_mem_read(struct tandem_mem *mem, u64 gpa, void *dst, size_t len)
+{
+	tandem_mem_copy(mem, gpa, dst, len, false);
+}
