@@ -80,12 +80,18 @@ static const struct nla_policy tandem_mem_write_policy[TANDEM_MEM_A_MAX + 1] = {
 	},
 };
 
+/* NLA_POLICY_RANGE holds s16 bounds: a chunk length needs the full form. */
+static struct netlink_range_validation tandem_mem_len_range = {
+	.min = 1,
+	.max = TANDEM_MEM_CHUNK_MAX,
+};
+
 static const struct nla_policy tandem_mem_read_policy[TANDEM_MEM_A_MAX + 1] = {
 	[TANDEM_MEM_A_DOMAIN_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[TANDEM_MEM_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING,
 				       .len = TANDEM_NAME_MAX - 1 },
 	[TANDEM_MEM_A_GPA] = { .type = NLA_U64 },
-	[TANDEM_MEM_A_LEN] = NLA_POLICY_RANGE(NLA_U32, 1, TANDEM_MEM_CHUNK_MAX),
+	[TANDEM_MEM_A_LEN] = NLA_POLICY_FULL_RANGE(NLA_U32, &tandem_mem_len_range),
 	[TANDEM_MEM_A_DATA] = TANDEM_REJECT_REPLY_ONLY,
 };
 

@@ -22,7 +22,7 @@
 #include "tandem_hv.h"
 
 #define TANDEM_HUGE_ORDER	(PMD_SHIFT - PAGE_SHIFT)
-#define TANDEM_HUGE_PAGES	(1UL << TANDEM_HUGE_ORDER)
+#define TANDEM_HUGE_PAGES	BIT(TANDEM_HUGE_ORDER)
 
 /* Pages held by all domains, for GET_INFO and leak checks. */
 static atomic_long_t tandem_mem_pages = ATOMIC_LONG_INIT(0);
