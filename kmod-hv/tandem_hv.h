@@ -38,6 +38,100 @@ struct tandem_hw_info {
 	char cpu_model[64];
 };
 
+struct tandem_domain;
+struct tandem_vcpu;
+
+/* General-purpose registers in x86 encoding order, as in tandem_vcpu->regs. */
+enum tandem_reg {
+	TANDEM_RAX, TANDEM_RCX, TANDEM_RDX, TANDEM_RBX,
+	TANDEM_RSP, TANDEM_RBP, TANDEM_RSI, TANDEM_RDI,
+	TANDEM_R8, TANDEM_R9, TANDEM_R10, TANDEM_R11,
+	TANDEM_R12, TANDEM_R13, TANDEM_R14, TANDEM_R15,
+	TANDEM_NR_GPRS,
+};
+
+/**
+ * enum tandem_exit_reason - why the guest stopped, vendor-neutral
+ * @TANDEM_EXIT_NONE: nothing for common code (host interrupt or NMI
+ *	taken, preemption timer, or an exit the backend handled itself)
+ * @TANDEM_EXIT_HLT: HLT executed
+ * @TANDEM_EXIT_IO: IN/OUT/INS/OUTS; see &tandem_exit.io
+ * @TANDEM_EXIT_NPF: nested page fault on a GPA that is not RAM (device
+ *	MMIO or a stray access); see &tandem_exit.npf
+ * @TANDEM_EXIT_CPUID: CPUID executed
+ * @TANDEM_EXIT_RDMSR: RDMSR executed (intercepted MSR)
+ * @TANDEM_EXIT_WRMSR: WRMSR executed (intercepted MSR)
+ * @TANDEM_EXIT_HYPERCALL: VMCALL or VMMCALL executed
+ * @TANDEM_EXIT_VIRT_INSN: the guest ran a VMX or SVM instruction
+ * @TANDEM_EXIT_XSETBV: XSETBV executed
+ * @TANDEM_EXIT_TRIPLE_FAULT: triple fault (VMX) or shutdown (SVM)
+ * @TANDEM_EXIT_EXCEPTION: an intercepted exception; see
+ *	&tandem_exit.exception
+ * @TANDEM_EXIT_INTR_WINDOW: the guest can take an interrupt now
+ * @TANDEM_EXIT_FAIL_ENTRY: VM entry failed (invalid guest state)
+ * @TANDEM_EXIT_UNHANDLED: anything else; the domain is crashed
+ * @__TANDEM_EXIT_COUNT: number of reasons
+ */
+enum tandem_exit_reason {
+	TANDEM_EXIT_NONE,
+	TANDEM_EXIT_HLT,
+	TANDEM_EXIT_IO,
+	TANDEM_EXIT_NPF,
+	TANDEM_EXIT_CPUID,
+	TANDEM_EXIT_RDMSR,
+	TANDEM_EXIT_WRMSR,
+	TANDEM_EXIT_HYPERCALL,
+	TANDEM_EXIT_VIRT_INSN,
+	TANDEM_EXIT_XSETBV,
+	TANDEM_EXIT_TRIPLE_FAULT,
+	TANDEM_EXIT_EXCEPTION,
+	TANDEM_EXIT_INTR_WINDOW,
+	TANDEM_EXIT_FAIL_ENTRY,
+	TANDEM_EXIT_UNHANDLED,
+	__TANDEM_EXIT_COUNT,
+};
+
+/**
+ * struct tandem_exit - one VM exit, decoded by the backend
+ * @reason: &enum tandem_exit_reason
+ * @hw_reason: the raw VMX basic exit reason or SVM exit code
+ * @hw_qual: VMX exit qualification or SVM EXITINFO1
+ * @hw_info2: SVM EXITINFO2 or VMX guest-linear address, for crash dumps
+ * @insn_len: length of the exiting instruction when the hardware says it
+ *	(VMX always; SVM with NRIP save, and for IOIO from EXITINFO2); 0 when
+ *	unknown, then common code decodes the instruction to skip it
+ * @io: for %TANDEM_EXIT_IO: @io.port, @io.size (1, 2, 4), @io.in,
+ *	@io.string (INS/OUTS), @io.rep (REP prefix)
+ * @npf: for %TANDEM_EXIT_NPF: @npf.gpa, @npf.write, @npf.fetch
+ * @exception: for %TANDEM_EXIT_EXCEPTION: vector and error code
+ */
+struct tandem_exit {
+	u32 reason;
+	u32 hw_reason;
+	u64 hw_qual;
+	u64 hw_info2;
+	u8 insn_len;
+	union {
+		struct {
+			u16 port;
+			u8 size;
+			bool in;
+			bool string;
+			bool rep;
+		} io;
+		struct {
+			u64 gpa;
+			bool write;
+			bool fetch;
+		} npf;
+		struct {
+			u8 vector;
+			bool has_error;
+			u32 error;
+		} exception;
+	};
+};
+
 /**
  * struct tandem_arch_ops - the vendor-neutral face of VMX and SVM
  * @name: short vendor name used in messages ("vmx", "svm")
@@ -45,15 +139,74 @@ struct tandem_hw_info {
  * @probe: fill @info with what the boot CPU offers; return 0 when the
  *	extension is present at all (even if features are missing),
  *	-ENODEV when it is absent or disabled by firmware
- *
- * One instance per vendor, chosen once at module load by tandem_arch_init().
- * Later hooks (hardware enable, vCPU create/run, nested paging) are added
- * here; common code never tests the vendor itself.
+ * @hardware_enable: turn VMX/SVM on for this CPU (called on each online
+ *	CPU with preemption disabled, while at least one domain exists);
+ *	-EBUSY when another hypervisor already has it on this CPU
+ * @hardware_disable: turn it off again on this CPU (also used on CPU
+ *	offline and at emergency reboot: must not fail, must not sleep)
+ * @vm_init: build the nested page tables (EPT/NPT) for the domain's RAM
+ *	(&tandem_domain.mem; 2 MiB mappings where &tandem_mem.huge says the
+ *	chunk is one allocation), GPAs outside RAM left unmapped; store the
+ *	backend's per-domain state in &tandem_domain.arch
+ * @vm_destroy: free what @vm_init built
+ * @vcpu_init: allocate and initialise the VMCS/VMCB of a vCPU, in the x86
+ *	reset state (real mode, CS.base 0xffff0000, RIP 0xfff0) unless
+ *	set_regs changes it; store the state in &tandem_vcpu.arch
+ * @vcpu_destroy: free it (the vCPU thread has stopped; may run on any
+ *	CPU: VMX must VMCLEAR on the CPU that last loaded the VMCS)
+ * @vcpu_run: enter the guest once and fill &tandem_vcpu.exit. Called on
+ *	the vCPU thread with preemption disabled, interrupts enabled, inside
+ *	kernel_fpu_begin() with the guest's FX state loaded. The backend
+ *	loads &tandem_vcpu.regs, rip and rflags when &tandem_vcpu.regs_dirty
+ *	(and clears it), and stores them back after the exit; handles the
+ *	change of host CPU since the last run (VMX: VMPTRLD, host state;
+ *	SVM: ASID), host interrupts (external-interrupt exiting / INTR
+ *	intercept, taken by the host as soon as the exit is over), and any
+ *	pending exception queued by @queue_exception
+ * @get_regs: read the whole architectural state (slow path)
+ * @set_regs: write it, after checking it can be entered (-EINVAL if not)
+ * @queue_exception: inject an exception at the next entry
  */
 struct tandem_arch_ops {
 	const char *name;
 	u32 vendor;
 	int (*probe)(struct tandem_hw_info *info);
+	int (*hardware_enable)(void);
+	void (*hardware_disable)(void);
+	int (*vm_init)(struct tandem_domain *dom);
+	void (*vm_destroy)(struct tandem_domain *dom);
+	int (*vcpu_init)(struct tandem_vcpu *vcpu);
+	void (*vcpu_destroy)(struct tandem_vcpu *vcpu);
+	void (*vcpu_run)(struct tandem_vcpu *vcpu);
+	void (*get_regs)(struct tandem_vcpu *vcpu, struct tandem_vcpu_regs *regs);
+	int (*set_regs)(struct tandem_vcpu *vcpu,
+			const struct tandem_vcpu_regs *regs);
+	void (*queue_exception)(struct tandem_vcpu *vcpu, u8 vector,
+				bool has_error, u32 error);
+};
+
+/**
+ * struct tandem_vcpu - one virtual CPU, run by its own kernel thread
+ * @dom: its domain
+ * @id: index in the domain
+ * @cpu: host CPU it last ran on, -1 before the first run
+ * @regs: general-purpose registers, &enum tandem_reg order
+ * @rip: instruction pointer
+ * @rflags: flags
+ * @regs_dirty: common code changed @regs, @rip or @rflags since the exit
+ * @exit: the last exit
+ * @arch: the backend's state (VMCS or VMCB and friends)
+ */
+struct tandem_vcpu {
+	struct tandem_domain *dom;
+	u32 id;
+	int cpu;
+	unsigned long regs[TANDEM_NR_GPRS];
+	u64 rip;
+	u64 rflags;
+	bool regs_dirty;
+	struct tandem_exit exit;
+	void *arch;
 };
 
 extern const struct tandem_arch_ops tandem_vmx_ops;
@@ -146,6 +299,7 @@ u64 tandem_mem_allocated(void);
  *	generation changes
  * @memwrite_state: state in which that verdict was given
  * @memwrite_gen: policy generation at which it was given
+ * @arch: the backend's per-domain state (nested page tables)
  * @rcu: frees the structure after lookups under RCU are done with it
  */
 struct tandem_domain {
@@ -162,6 +316,7 @@ struct tandem_domain {
 	bool memwrite_reuse;
 	u32 memwrite_state;
 	u64 memwrite_gen;
+	void *arch;
 	struct rcu_head rcu;
 };
 

@@ -499,4 +499,62 @@ enum tandem_event_attr {
 
 #define TANDEM_EVENT_A_MAX (__TANDEM_EVENT_A_MAX - 1)
 
+/**
+ * struct tandem_segment - a segment register as the guest sees it
+ * @base: base address
+ * @limit: limit in bytes (already scaled by the granularity bit)
+ * @selector: selector
+ * @attrib: attributes in the packed 12-bit form: type (bits 0-3), S (4),
+ *	DPL (5-6), P (7), AVL (8), L (9), D/B (10), G (11); 0 means unusable
+ */
+struct tandem_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u16 attrib;
+};
+
+/**
+ * struct tandem_dtable - GDTR or IDTR
+ * @base: base address
+ * @limit: limit in bytes
+ * @pad: zero
+ */
+struct tandem_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 pad[3];
+};
+
+/**
+ * struct tandem_vcpu_regs - the architectural state of one vCPU
+ * @gprs: RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8 to R15 (x86 encoding
+ *	order)
+ * @rip: instruction pointer
+ * @rflags: flags
+ * @cs: code segment, and likewise @ds, @es, @fs, @gs, @ss, @tr, @ldtr
+ * @ds: data segment
+ * @es: extra segment
+ * @fs: FS
+ * @gs: GS
+ * @ss: stack segment
+ * @tr: task register
+ * @ldtr: local descriptor table register
+ * @gdt: global descriptor table register
+ * @idt: interrupt descriptor table register
+ * @cr0: control register 0, and likewise @cr2, @cr3, @cr4
+ * @cr2: page-fault address
+ * @cr3: page-table base
+ * @cr4: control register 4
+ * @efer: extended feature enable register
+ */
+struct tandem_vcpu_regs {
+	__u64 gprs[16];
+	__u64 rip;
+	__u64 rflags;
+	struct tandem_segment cs, ds, es, fs, gs, ss, tr, ldtr;
+	struct tandem_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, efer;
+};
+
 #endif /* _UAPI_LINUX_TANDEM_H */
