@@ -73,7 +73,8 @@ static void tandem_decision_done(struct work_struct *work);
  * tandem_decision_new() - a decision of @kind for the request in @info
  * @kind: &enum tandem_decision_kind
  * @ops: the kind's behaviour
- * @info: the request, whose reply will be deferred
+ * @info: the request, whose reply will be deferred; %NULL when nobody
+ *	waits for one
  *
  * Return: the decision, or %NULL when out of memory.
  */
@@ -117,6 +118,7 @@ void tandem_decision_free(struct tandem_decision *dec)
 		dec->ops->release(dec);
 	tandem_domain_put(dec->dom);
 	kfree(dec->policy);
+	kfree(dec->cpus);
 	kfree(dec);
 }
 
@@ -466,6 +468,23 @@ int tandem_verdict(struct genl_info *info)
 			return -ENOMEM;
 		}
 	}
+	if (tb[TANDEM_VERDICT_A_CPUMASK]) {
+		dec->cpus_len = nla_len(tb[TANDEM_VERDICT_A_CPUMASK]);
+		dec->cpus = kcalloc(BITS_TO_LONGS(dec->cpus_len * BITS_PER_BYTE),
+				    sizeof(long), GFP_KERNEL);
+		if (!dec->cpus) {
+			tandem_decision_fail(dec, -ENOMEM, "out of memory");
+			return -ENOMEM;
+		}
+		memcpy(dec->cpus, nla_data(tb[TANDEM_VERDICT_A_CPUMASK]),
+		       dec->cpus_len);
+	}
+	if (tb[TANDEM_VERDICT_A_WEIGHT])
+		dec->weight = nla_get_u32(tb[TANDEM_VERDICT_A_WEIGHT]);
+	if (tb[TANDEM_VERDICT_A_CAP])
+		dec->cap = nla_get_u32(tb[TANDEM_VERDICT_A_CAP]);
+	if (tb[TANDEM_VERDICT_A_ACTION])
+		dec->action = nla_get_u32(tb[TANDEM_VERDICT_A_ACTION]);
 	dec->allow = nla_get_u8(tb[TANDEM_VERDICT_A_ALLOW]);
 	dec->reuse = nla_get_flag(tb[TANDEM_VERDICT_A_REUSE]);
 	if (tb[TANDEM_VERDICT_A_REASON])

@@ -45,11 +45,19 @@ bool tandem_domain_name_valid(const char *name)
 	return true;
 }
 
+static void tandem_domain_free(struct tandem_domain *dom)
+{
+	tandem_vcpus_free(dom);
+	tandem_console_free(dom);
+	free_cpumask_var(dom->cpumask);
+	tandem_mem_free(&dom->mem);
+}
+
 static void tandem_domain_release(struct kref *ref)
 {
 	struct tandem_domain *dom = container_of(ref, struct tandem_domain, ref);
 
-	tandem_mem_free(&dom->mem);
+	tandem_domain_free(dom);
 	mem_cgroup_put(dom->memcg);
 	kfree_rcu(dom, rcu);
 }
@@ -149,11 +157,21 @@ struct tandem_domain *tandem_domain_create(const char *name, u64 memory,
 		return ERR_PTR(-ENOMEM);
 	kref_init(&dom->ref);
 	mutex_init(&dom->lock);
+	mutex_init(&dom->ctl_lock);
 	strscpy(dom->name, name, sizeof(dom->name));
 	dom->vcpus = vcpus;
 	dom->owner = owner;
 	dom->state = TANDEM_STATE_CREATED;
 	dom->created_ns = ktime_get_real_ns();
+	dom->weight = 256;
+	atomic64_set(&dom->unhandled_io, 0);
+	INIT_WORK(&dom->crash_work, tandem_domain_crash_work);
+
+	err = -ENOMEM;
+	if (!zalloc_cpumask_var(&dom->cpumask, GFP_KERNEL_ACCOUNT) ||
+	    tandem_console_init(dom) || tandem_vcpus_alloc(dom))
+		goto err_free;
+	cpumask_copy(dom->cpumask, cpu_possible_mask);
 
 	/* Allocate outside the lock: zeroing a large guest takes time. */
 	err = tandem_mem_alloc(&dom->mem, memory, memcg);
@@ -182,8 +200,8 @@ struct tandem_domain *tandem_domain_create(const char *name, u64 memory,
 
 err_unlock:
 	mutex_unlock(&tandem_dom_lock);
-	tandem_mem_free(&dom->mem);
 err_free:
+	tandem_domain_free(dom);
 	kfree(dom);
 	return ERR_PTR(err);
 }
@@ -229,7 +247,10 @@ int tandem_domain_destroy(struct tandem_domain *dom)
 	tandem_domain_unlist(dom);
 	mutex_unlock(&tandem_dom_lock);
 
-	tandem_domain_set_state(dom, TANDEM_STATE_DYING);
+	mutex_lock(&dom->ctl_lock);
+	tandem_domain_stop_vcpus(dom, TANDEM_STATE_DYING);
+	tandem_vcpus_teardown(dom);
+	mutex_unlock(&dom->ctl_lock);
 	tandem_event_domain(TANDEM_EVENT_DOMAIN_DESTROYED, dom,
 			    TANDEM_STATE_DYING);
 	tandem_domain_put(dom);
@@ -247,7 +268,8 @@ void tandem_domains_destroy_all(void)
 	mutex_lock(&tandem_dom_lock);
 	xa_for_each(&tandem_domains, id, dom) {
 		tandem_domain_unlist(dom);
-		WRITE_ONCE(dom->state, TANDEM_STATE_DYING);
+		tandem_domain_stop_vcpus(dom, TANDEM_STATE_DYING);
+		tandem_vcpus_teardown(dom);
 		tandem_domain_put(dom);
 	}
 	mutex_unlock(&tandem_dom_lock);
@@ -262,6 +284,8 @@ void tandem_domains_destroy_all(void)
  */
 int tandem_domain_fill(struct sk_buff *skb, struct tandem_domain *dom)
 {
+	char reason[TANDEM_REASON_MAX];
+
 	if (nla_put_u32(skb, TANDEM_DOMAIN_A_ID, dom->id) ||
 	    nla_put_string(skb, TANDEM_DOMAIN_A_NAME, dom->name) ||
 	    nla_put_u32(skb, TANDEM_DOMAIN_A_STATE, READ_ONCE(dom->state)) ||
@@ -273,9 +297,75 @@ int tandem_domain_fill(struct sk_buff *skb, struct tandem_domain *dom)
 	    nla_put_u32(skb, TANDEM_DOMAIN_A_OWNER_UID,
 			from_kuid_munged(&init_user_ns, dom->owner)) ||
 	    nla_put_u32(skb, TANDEM_DOMAIN_A_CHUNKS_2M, dom->mem.chunks_2m) ||
-	    nla_put_u32(skb, TANDEM_DOMAIN_A_PAGES_4K, dom->mem.pages_4k))
+	    nla_put_u32(skb, TANDEM_DOMAIN_A_PAGES_4K, dom->mem.pages_4k) ||
+	    nla_put_u32(skb, TANDEM_DOMAIN_A_RESTARTS, READ_ONCE(dom->restarts)) ||
+	    nla_put_u64_64bit(skb, TANDEM_DOMAIN_A_UNHANDLED_IO,
+			      atomic64_read(&dom->unhandled_io),
+			      TANDEM_DOMAIN_A_PAD) ||
+	    nla_put_u32(skb, TANDEM_DOMAIN_A_WEIGHT, dom->weight) ||
+	    nla_put_u32(skb, TANDEM_DOMAIN_A_CAP, dom->cap) ||
+	    nla_put(skb, TANDEM_DOMAIN_A_CPUMASK,
+		    BITS_TO_LONGS(nr_cpu_ids) * sizeof(long),
+		    cpumask_bits(dom->cpumask)) ||
+	    tandem_vcpu_fill_stats(skb, dom))
+		return -EMSGSIZE;
+
+	mutex_lock(&dom->lock);
+	strscpy(reason, dom->crash_reason, sizeof(reason));
+	mutex_unlock(&dom->lock);
+	if (reason[0] && nla_put_string(skb, TANDEM_DOMAIN_A_CRASH_REASON, reason))
 		return -EMSGSIZE;
 	return 0;
+}
+
+/**
+ * tandem_domain_crash() - the guest did something fatal: stop it, record
+ * why, and ask the agent what to do (see tandem_crash_decide())
+ * @dom: the domain
+ * @vcpu: the vCPU at fault, whose thread calls this; or %NULL
+ * @fmt: the reason, printf-style
+ */
+void tandem_domain_crash(struct tandem_domain *dom, struct tandem_vcpu *vcpu,
+			 const char *fmt, ...)
+{
+	va_list args;
+
+	mutex_lock(&dom->lock);
+	if (dom->state != TANDEM_STATE_RUNNING &&
+	    dom->state != TANDEM_STATE_PAUSED) {
+		mutex_unlock(&dom->lock);
+		return;
+	}
+	va_start(args, fmt);
+	vsnprintf(dom->crash_reason, sizeof(dom->crash_reason), fmt, args);
+	va_end(args);
+	mutex_unlock(&dom->lock);
+
+	tandem_domain_stop_vcpus(dom, TANDEM_STATE_CRASHED);
+	if (vcpu) {
+		dom->crash_vcpu = vcpu->id;
+		preempt_disable();
+		tandem_arch->get_regs(vcpu, &dom->crash_regs);
+		preempt_enable();
+	}
+	pr_info_ratelimited("domain %s (%u) crashed: %s\n", dom->name, dom->id,
+			    dom->crash_reason);
+	kref_get(&dom->ref);
+	if (!queue_work(tandem_wq, &dom->crash_work))
+		tandem_domain_put(dom);
+}
+
+/**
+ * tandem_domain_crash_work() - ask the agent about a crash, off the vCPU
+ * @work: &tandem_domain.crash_work
+ */
+void tandem_domain_crash_work(struct work_struct *work)
+{
+	struct tandem_domain *dom =
+		container_of(work, struct tandem_domain, crash_work);
+
+	tandem_crash_decide(dom);
+	tandem_domain_put(dom);
 }
 
 /**

@@ -72,6 +72,31 @@ void tandem_event_domain(u32 kind, struct tandem_domain *dom, u32 old_state)
 }
 
 /**
+ * tandem_event_crashed() - announce a crash and what was done about it
+ * @dom: the crashed domain
+ * @action: &enum tandem_crash_action applied
+ */
+void tandem_event_crashed(struct tandem_domain *dom, u32 action)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = tandem_event_new(TANDEM_MCGRP_EVENTS, TANDEM_EVENT_DOMAIN_CRASHED,
+			       &hdr);
+	if (!skb)
+		return;
+	tandem_event_send(TANDEM_MCGRP_EVENTS, skb, hdr,
+			  nla_put_u32(skb, TANDEM_EVENT_A_DOMAIN_ID, dom->id) ||
+			  nla_put_string(skb, TANDEM_EVENT_A_DOMAIN_NAME, dom->name) ||
+			  nla_put_string(skb, TANDEM_EVENT_A_REASON,
+					 dom->crash_reason) ||
+			  nla_put_u32(skb, TANDEM_EVENT_A_VCPU, dom->crash_vcpu) ||
+			  nla_put(skb, TANDEM_EVENT_A_REGS, sizeof(dom->crash_regs),
+				  &dom->crash_regs) ||
+			  nla_put_u32(skb, TANDEM_EVENT_A_ACTION, action));
+}
+
+/**
  * tandem_event_agent() - announce that an agent took office or left
  * @kind: %TANDEM_EVENT_AGENT_REGISTERED or %TANDEM_EVENT_AGENT_GONE
  * @portid: the agent's port

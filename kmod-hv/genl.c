@@ -43,7 +43,14 @@ static const struct nla_policy tandem_info_get_policy[TANDEM_INFO_A_MAX + 1] = {
 	[TANDEM_DOMAIN_A_CREATED_NS] = TANDEM_REJECT_REPLY_ONLY,	\
 	[TANDEM_DOMAIN_A_OWNER_UID] = TANDEM_REJECT_REPLY_ONLY,		\
 	[TANDEM_DOMAIN_A_CHUNKS_2M] = TANDEM_REJECT_REPLY_ONLY,		\
-	[TANDEM_DOMAIN_A_PAGES_4K] = TANDEM_REJECT_REPLY_ONLY
+	[TANDEM_DOMAIN_A_PAGES_4K] = TANDEM_REJECT_REPLY_ONLY,		\
+	[TANDEM_DOMAIN_A_VCPU_STATS] = TANDEM_REJECT_REPLY_ONLY,	\
+	[TANDEM_DOMAIN_A_CRASH_REASON] = TANDEM_REJECT_REPLY_ONLY,	\
+	[TANDEM_DOMAIN_A_RESTARTS] = TANDEM_REJECT_REPLY_ONLY,		\
+	[TANDEM_DOMAIN_A_UNHANDLED_IO] = TANDEM_REJECT_REPLY_ONLY,	\
+	[TANDEM_DOMAIN_A_CPUMASK] = TANDEM_REJECT_REPLY_ONLY,		\
+	[TANDEM_DOMAIN_A_WEIGHT] = TANDEM_REJECT_REPLY_ONLY,		\
+	[TANDEM_DOMAIN_A_CAP] = TANDEM_REJECT_REPLY_ONLY
 
 static const struct nla_policy tandem_domain_create_policy[TANDEM_DOMAIN_A_MAX + 1] = {
 	TANDEM_DOMAIN_REPLY_ONLY,
@@ -95,9 +102,40 @@ static const struct nla_policy tandem_mem_read_policy[TANDEM_MEM_A_MAX + 1] = {
 	[TANDEM_MEM_A_DATA] = TANDEM_REJECT_REPLY_ONLY,
 };
 
+static const struct nla_policy tandem_vcpu_get_policy[TANDEM_VCPU_A_MAX + 1] = {
+	[TANDEM_VCPU_A_DOMAIN_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TANDEM_VCPU_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING,
+					.len = TANDEM_NAME_MAX - 1 },
+	[TANDEM_VCPU_A_VCPU] = NLA_POLICY_MAX(NLA_U32, TANDEM_MAX_VCPUS - 1),
+	[TANDEM_VCPU_A_REGS] = TANDEM_REJECT_REPLY_ONLY,
+};
+
+static const struct nla_policy tandem_vcpu_set_policy[TANDEM_VCPU_A_MAX + 1] = {
+	[TANDEM_VCPU_A_DOMAIN_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TANDEM_VCPU_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING,
+					.len = TANDEM_NAME_MAX - 1 },
+	[TANDEM_VCPU_A_VCPU] = NLA_POLICY_MAX(NLA_U32, TANDEM_MAX_VCPUS - 1),
+	[TANDEM_VCPU_A_REGS] = NLA_POLICY_EXACT_LEN(sizeof(struct tandem_vcpu_regs)),
+};
+
+static const struct nla_policy tandem_console_policy[TANDEM_CONSOLE_A_MAX + 1] = {
+	[TANDEM_CONSOLE_A_PAD] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_CONSOLE_A_DOMAIN_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TANDEM_CONSOLE_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING,
+					   .len = TANDEM_NAME_MAX - 1 },
+	[TANDEM_CONSOLE_A_SEQ] = { .type = NLA_U64 },
+	[TANDEM_CONSOLE_A_DATA] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_CONSOLE_A_NEXT_SEQ] = TANDEM_REJECT_REPLY_ONLY,
+};
+
 static const struct nla_policy tandem_agent_policy[TANDEM_AGENT_A_MAX + 1] = {
 	[TANDEM_AGENT_A_NAME] = { .type = NLA_NUL_STRING,
 				  .len = TANDEM_NAME_MAX - 1 },
+};
+
+static struct netlink_range_validation tandem_weight_range = {
+	.min = 1,
+	.max = 65535,
 };
 
 static const struct nla_policy tandem_verdict_policy[TANDEM_VERDICT_A_MAX + 1] = {
@@ -109,6 +147,11 @@ static const struct nla_policy tandem_verdict_policy[TANDEM_VERDICT_A_MAX + 1] =
 	/* The agent's configuration is opaque to the mechanism. */
 	[TANDEM_VERDICT_A_POLICY] = { .type = NLA_NESTED },
 	[TANDEM_VERDICT_A_REUSE] = { .type = NLA_FLAG },
+	[TANDEM_VERDICT_A_CPUMASK] = { .type = NLA_BINARY, .len = 1024 },
+	[TANDEM_VERDICT_A_WEIGHT] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							  &tandem_weight_range),
+	[TANDEM_VERDICT_A_CAP] = NLA_POLICY_MAX(NLA_U32, 100),
+	[TANDEM_VERDICT_A_ACTION] = NLA_POLICY_MAX(NLA_U32, TANDEM_CRASH_RESTART),
 };
 
 static const struct nla_policy tandem_policy_set_policy[TANDEM_POLICY_A_MAX + 1] = {
@@ -124,11 +167,17 @@ static const struct nla_policy tandem_policy_get_policy[TANDEM_POLICY_A_MAX + 1]
 /**
  * tandem_requester_init() - remember where to send a deferred reply
  * @rq: to fill
- * @info: the request, in the requester's context
+ * @info: the request, in the requester's context; %NULL when the
+ *	mechanism asks on its own (nobody waits for a reply)
  */
 void tandem_requester_init(struct tandem_requester *rq,
 			   const struct genl_info *info)
 {
+	if (!info) {
+		memset(rq, 0, sizeof(*rq));
+		rq->uid = GLOBAL_ROOT_UID;
+		return;
+	}
 	rq->portid = info->snd_portid;
 	rq->seq = info->snd_seq;
 	rq->hdr = *info->nlhdr;
@@ -154,7 +203,8 @@ void tandem_reply_ack(const struct tandem_requester *rq, int err,
 	struct nlmsghdr *nlh;
 	struct sk_buff *skb;
 
-	if (!err && !(rq->hdr.nlmsg_flags & NLM_F_ACK))
+	/* Decisions the mechanism asks on its own have no requester. */
+	if (!rq->portid || (!err && !(rq->hdr.nlmsg_flags & NLM_F_ACK)))
 		return;
 	skb = nlmsg_new(sizeof(*e) + tlvlen, GFP_KERNEL);
 	if (!skb)
@@ -333,7 +383,8 @@ static void tandem_create_complete(struct tandem_decision *dec)
 	/* The domain holds the memory cgroup reference now. */
 	dec->create.memcg = NULL;
 
-	skb = tandem_reply_new(&dec->rq, NLMSG_DEFAULT_SIZE, &hdr);
+	skb = tandem_reply_new(&dec->rq, NLMSG_DEFAULT_SIZE + dom->vcpus * 256,
+			       &hdr);
 	if (!skb) {
 		tandem_reply_ack(&dec->rq, -ENOMEM, "out of memory");
 	} else if (tandem_domain_fill(skb, dom)) {
@@ -451,7 +502,7 @@ static int tandem_domain_get_doit(struct sk_buff *skb, struct genl_info *info)
 	dom = tandem_domain_lookup(info, TANDEM_DOMAIN_A_ID, TANDEM_DOMAIN_A_NAME);
 	if (IS_ERR(dom))
 		return PTR_ERR(dom);
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE + dom->vcpus * 256, GFP_KERNEL);
 	if (!msg) {
 		err = -ENOMEM;
 		goto out_put;
@@ -760,6 +811,310 @@ static int tandem_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return tandem_ask(dec, info);
 }
 
+/* DOMAIN_START, PAUSE, RESUME ---------------------------------------------- */
+
+static int tandem_start_fill(struct tandem_decision *dec, struct sk_buff *skb)
+{
+	return nla_put_u32(skb, TANDEM_DECISION_A_VCPUS, dec->dom->vcpus) ||
+	       nla_put_u32(skb, TANDEM_DECISION_A_NR_CPUS, num_online_cpus());
+}
+
+/* Apply the agent's placement; false when it leaves no CPU to run on. */
+static bool tandem_start_place(struct tandem_decision *dec)
+{
+	struct tandem_domain *dom = dec->dom;
+
+	if (dec->cpus) {
+		unsigned int nbits = min_t(unsigned int, nr_cpu_ids,
+					   dec->cpus_len * BITS_PER_BYTE);
+
+		cpumask_clear(dom->cpumask);
+		bitmap_copy(cpumask_bits(dom->cpumask), dec->cpus, nbits);
+		if (!cpumask_intersects(dom->cpumask, cpu_online_mask))
+			return false;
+	} else {
+		cpumask_copy(dom->cpumask, cpu_possible_mask);
+	}
+	dom->weight = dec->weight ?: 256;
+	WRITE_ONCE(dom->cap, dec->cap);
+	return true;
+}
+
+static void tandem_start_complete(struct tandem_decision *dec)
+{
+	struct tandem_domain *dom = dec->dom;
+	const char *msg = NULL;
+	int err;
+
+	if (dec->err || !dec->allow) {
+		tandem_decision_reply_denied(dec);
+		return;
+	}
+	mutex_lock(&dom->ctl_lock);
+	if (READ_ONCE(dom->state) != TANDEM_STATE_CREATED) {
+		err = -EINVAL;
+		msg = "domain is not in state created";
+	} else if (!tandem_start_place(dec)) {
+		err = -EINVAL;
+		msg = "the policy agent's cpumask holds no online CPU";
+	} else {
+		err = tandem_domain_start_vcpus(dom);
+		if (err == -EBUSY)
+			msg = "VMX/SVM is in use by another hypervisor (KVM?)";
+		else if (err == -ENODEV)
+			msg = "this CPU cannot run domains: see `tandem info`";
+		else if (err)
+			msg = "cannot start the vCPUs";
+		else
+			tandem_domain_run(dom);
+	}
+	mutex_unlock(&dom->ctl_lock);
+	tandem_reply_ack(&dec->rq, err, msg);
+}
+
+static const struct tandem_decision_ops tandem_start_ops = {
+	.fill = tandem_start_fill,
+	.complete = tandem_start_complete,
+};
+
+static int tandem_domain_start_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tandem_decision *dec;
+	struct tandem_domain *dom;
+
+	dom = tandem_domain_lookup(info, TANDEM_DOMAIN_A_ID, TANDEM_DOMAIN_A_NAME);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	if (READ_ONCE(dom->state) != TANDEM_STATE_CREATED) {
+		tandem_domain_put(dom);
+		GENL_SET_ERR_MSG(info, "domain is not in state created");
+		return -EINVAL;
+	}
+	dec = tandem_decision_new(TANDEM_DECISION_DOMAIN_START,
+				  &tandem_start_ops, info);
+	if (!dec) {
+		tandem_domain_put(dom);
+		return -ENOMEM;
+	}
+	tandem_domain_decision_init(dec, dom);
+	dec->memory = dom->mem.size;
+	return tandem_ask(dec, info);
+}
+
+static int tandem_domain_pause_resume(struct genl_info *info, bool pause)
+{
+	struct tandem_domain *dom;
+	int err;
+
+	dom = tandem_domain_lookup(info, TANDEM_DOMAIN_A_ID, TANDEM_DOMAIN_A_NAME);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	mutex_lock(&dom->ctl_lock);
+	err = pause ? tandem_domain_pause(dom) : tandem_domain_resume(dom);
+	mutex_unlock(&dom->ctl_lock);
+	if (err && pause)
+		GENL_SET_ERR_MSG(info, "domain is not running");
+	else if (err)
+		GENL_SET_ERR_MSG(info, "domain is not paused");
+	tandem_domain_put(dom);
+	return err;
+}
+
+static int tandem_domain_pause_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return tandem_domain_pause_resume(info, true);
+}
+
+static int tandem_domain_resume_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return tandem_domain_pause_resume(info, false);
+}
+
+/* Crash decisions: asked by the mechanism itself ---------------------------- */
+
+static int tandem_crash_fill(struct tandem_decision *dec, struct sk_buff *skb)
+{
+	return nla_put_string(skb, TANDEM_DECISION_A_REASON,
+			      dec->dom->crash_reason) ||
+	       nla_put_u32(skb, TANDEM_DECISION_A_RESTARTS, dec->dom->restarts);
+}
+
+static void tandem_crash_complete(struct tandem_decision *dec)
+{
+	struct tandem_domain *dom = dec->dom;
+	/* No agent, no answer or a denial: keep everything for inspection. */
+	u32 action = !dec->err && dec->allow ? dec->action : TANDEM_CRASH_PRESERVE;
+
+	tandem_event_crashed(dom, action);
+	if (action == TANDEM_CRASH_DESTROY)
+		tandem_domain_destroy(dom);
+	else if (action == TANDEM_CRASH_RESTART && tandem_domain_restart(dom))
+		pr_info_ratelimited("domain %s (%u) could not be restarted\n",
+				    dom->name, dom->id);
+}
+
+static const struct tandem_decision_ops tandem_crash_ops = {
+	.fill = tandem_crash_fill,
+	.complete = tandem_crash_complete,
+};
+
+/**
+ * tandem_crash_decide() - ask the agent what to do with a crashed domain
+ * @dom: the domain, in state crashed
+ */
+void tandem_crash_decide(struct tandem_domain *dom)
+{
+	struct tandem_decision *dec;
+
+	dec = tandem_decision_new(TANDEM_DECISION_CRASH, &tandem_crash_ops, NULL);
+	if (!dec) {
+		tandem_event_crashed(dom, TANDEM_CRASH_PRESERVE);
+		return;
+	}
+	kref_get(&dom->ref);
+	tandem_domain_decision_init(dec, dom);
+	if (tandem_decision_ask(dec, NULL) != -EINTR) {
+		tandem_crash_complete(dec);
+		tandem_decision_free(dec);
+	}
+}
+
+/* VCPU_GET_REGS, VCPU_SET_REGS ------------------------------------------- */
+
+static struct tandem_vcpu *tandem_vcpu_lookup(struct genl_info *info,
+					      struct tandem_domain **domp)
+{
+	struct nlattr *idx = info->attrs[TANDEM_VCPU_A_VCPU];
+	struct tandem_domain *dom;
+	u32 i = idx ? nla_get_u32(idx) : 0;
+
+	dom = tandem_domain_lookup(info, TANDEM_VCPU_A_DOMAIN_ID,
+				   TANDEM_VCPU_A_DOMAIN_NAME);
+	if (IS_ERR(dom))
+		return ERR_CAST(dom);
+	if (i >= dom->vcpus) {
+		tandem_domain_put(dom);
+		NL_SET_ERR_MSG_ATTR(info->extack, idx, "no such vCPU");
+		return ERR_PTR(-ENOENT);
+	}
+	*domp = dom;
+	return &dom->vcpu[i];
+}
+
+static int tandem_vcpu_get_regs_doit(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	struct tandem_vcpu_regs regs;
+	struct tandem_domain *dom;
+	struct tandem_vcpu *vcpu;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	vcpu = tandem_vcpu_lookup(info, &dom);
+	if (IS_ERR(vcpu))
+		return PTR_ERR(vcpu);
+	mutex_lock(&dom->ctl_lock);
+	err = tandem_vcpu_get_regs(vcpu, &regs);
+	mutex_unlock(&dom->ctl_lock);
+	if (err)
+		goto out_put;
+	err = -ENOMEM;
+	msg = genlmsg_new(nla_total_size(sizeof(regs)), GFP_KERNEL);
+	if (!msg)
+		goto out_put;
+	hdr = genlmsg_put_reply(msg, info, &tandem_genl_family, 0,
+				TANDEM_CMD_VCPU_GET_REGS);
+	if (!hdr || nla_put(msg, TANDEM_VCPU_A_REGS, sizeof(regs), &regs)) {
+		nlmsg_free(msg);
+		err = -EMSGSIZE;
+		goto out_put;
+	}
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+out_put:
+	tandem_domain_put(dom);
+	return err;
+}
+
+static int tandem_vcpu_set_regs_doit(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	struct tandem_domain *dom;
+	struct tandem_vcpu *vcpu;
+	u32 state;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, TANDEM_VCPU_A_REGS))
+		return -EINVAL;
+	vcpu = tandem_vcpu_lookup(info, &dom);
+	if (IS_ERR(vcpu))
+		return PTR_ERR(vcpu);
+	mutex_lock(&dom->ctl_lock);
+	state = READ_ONCE(dom->state);
+	if (state != TANDEM_STATE_CREATED && state != TANDEM_STATE_PAUSED) {
+		GENL_SET_ERR_MSG(info, "domain must be created or paused");
+		err = -EINVAL;
+	} else {
+		err = tandem_vcpu_set_regs(vcpu, nla_data(info->attrs[TANDEM_VCPU_A_REGS]));
+		if (err)
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[TANDEM_VCPU_A_REGS],
+					    "the processor cannot enter this state");
+	}
+	mutex_unlock(&dom->ctl_lock);
+	tandem_domain_put(dom);
+	return err;
+}
+
+/* CONSOLE_READ ------------------------------------------------------------- */
+
+static int tandem_console_read_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *seq_attr = info->attrs[TANDEM_CONSOLE_A_SEQ];
+	struct tandem_domain *dom;
+	u64 seq = seq_attr ? nla_get_u64(seq_attr) : 0, next;
+	struct sk_buff *msg;
+	struct nlattr *data;
+	size_t n;
+	void *hdr;
+	int err = -EMSGSIZE;
+
+	dom = tandem_domain_lookup(info, TANDEM_CONSOLE_A_DOMAIN_ID,
+				   TANDEM_CONSOLE_A_DOMAIN_NAME);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	msg = genlmsg_new(nla_total_size(TANDEM_CONSOLE_CHUNK) + 64, GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out_put;
+	}
+	hdr = genlmsg_put_reply(msg, info, &tandem_genl_family, 0,
+				TANDEM_CMD_CONSOLE_READ);
+	if (!hdr)
+		goto err_free;
+	data = nla_reserve(msg, TANDEM_CONSOLE_A_DATA, TANDEM_CONSOLE_CHUNK);
+	if (!data)
+		goto err_free;
+	n = tandem_console_read(dom, &seq, nla_data(data), TANDEM_CONSOLE_CHUNK,
+				&next);
+	/* Give back what the reservation did not use. */
+	nlmsg_trim(msg, (char *)data + nla_total_size(n));
+	data->nla_len = nla_attr_size(n);
+	if (nla_put_u64_64bit(msg, TANDEM_CONSOLE_A_SEQ, seq, TANDEM_CONSOLE_A_PAD) ||
+	    nla_put_u64_64bit(msg, TANDEM_CONSOLE_A_NEXT_SEQ, next,
+			      TANDEM_CONSOLE_A_PAD))
+		goto err_free;
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+	goto out_put;
+
+err_free:
+	nlmsg_free(msg);
+out_put:
+	tandem_domain_put(dom);
+	return err;
+}
+
 /* The family --------------------------------------------------------------- */
 
 static int tandem_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
@@ -812,6 +1167,21 @@ static const struct genl_ops tandem_genl_ops[] = {
 		  TANDEM_OP_ADMIN),
 	TANDEM_OP(TANDEM_CMD_POLICY_GET, tandem_policy_get_doit,
 		  tandem_policy_get_policy, TANDEM_POLICY_A_MAX, 0),
+	TANDEM_OP(TANDEM_CMD_DOMAIN_START, tandem_domain_start_doit,
+		  tandem_domain_select_policy, TANDEM_DOMAIN_A_MAX,
+		  TANDEM_OP_ADMIN),
+	TANDEM_OP(TANDEM_CMD_DOMAIN_PAUSE, tandem_domain_pause_doit,
+		  tandem_domain_select_policy, TANDEM_DOMAIN_A_MAX,
+		  TANDEM_OP_ADMIN),
+	TANDEM_OP(TANDEM_CMD_DOMAIN_RESUME, tandem_domain_resume_doit,
+		  tandem_domain_select_policy, TANDEM_DOMAIN_A_MAX,
+		  TANDEM_OP_ADMIN),
+	TANDEM_OP(TANDEM_CMD_VCPU_GET_REGS, tandem_vcpu_get_regs_doit,
+		  tandem_vcpu_get_policy, TANDEM_VCPU_A_MAX, TANDEM_OP_ADMIN),
+	TANDEM_OP(TANDEM_CMD_VCPU_SET_REGS, tandem_vcpu_set_regs_doit,
+		  tandem_vcpu_set_policy, TANDEM_VCPU_A_MAX, TANDEM_OP_ADMIN),
+	TANDEM_OP(TANDEM_CMD_CONSOLE_READ, tandem_console_read_doit,
+		  tandem_console_policy, TANDEM_CONSOLE_A_MAX, TANDEM_OP_ADMIN),
 };
 
 static const struct genl_multicast_group tandem_mcgrps[] = {

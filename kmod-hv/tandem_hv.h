@@ -5,7 +5,10 @@
 #ifndef TANDEM_HV_H
 #define TANDEM_HV_H
 
+#include <linux/completion.h>
+#include <linux/cpumask.h>
 #include <linux/kref.h>
+#include <linux/wait.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -13,8 +16,10 @@
 #include <net/genetlink.h>
 #include <tandem.h>
 
+struct fxregs_state;
 struct mem_cgroup;
 struct page;
+struct task_struct;
 
 #define TANDEM_MODULE_VERSION	"0.1.0"
 
@@ -166,6 +171,10 @@ struct tandem_exit {
  * @get_regs: read the whole architectural state (slow path)
  * @set_regs: write it, after checking it can be entered (-EINVAL if not)
  * @queue_exception: inject an exception at the next entry
+ * @msr_read: optional; read an MSR the backend keeps in the VMCS/VMCB
+ *	(EFER, PAT, FS/GS bases, SYSCALL and SYSENTER MSRs...): 0, or
+ *	-ENOENT when the backend does not own @msr (common code then decides)
+ * @msr_write: optional; likewise for writes (-EINVAL: inject #GP)
  */
 struct tandem_arch_ops {
 	const char *name;
@@ -183,6 +192,22 @@ struct tandem_arch_ops {
 			const struct tandem_vcpu_regs *regs);
 	void (*queue_exception)(struct tandem_vcpu *vcpu, u8 vector,
 				bool has_error, u32 error);
+	int (*msr_read)(struct tandem_vcpu *vcpu, u32 msr, u64 *val);
+	int (*msr_write)(struct tandem_vcpu *vcpu, u32 msr, u64 val);
+};
+
+/* tandem_vcpu.requests: why the thread must leave the guest */
+#define TANDEM_REQ_KICK		0	/* look at the domain's state again */
+#define TANDEM_REQ_REGS		1	/* a register request is waiting */
+
+/* tandem_vcpu.leave: what the thread does once out of the guest */
+enum tandem_leave {
+	TANDEM_LEAVE_NONE,
+	TANDEM_LEAVE_HALT,
+	TANDEM_LEAVE_YIELD,
+	TANDEM_LEAVE_SHUTDOWN,
+	TANDEM_LEAVE_REBOOT,
+	TANDEM_LEAVE_CRASH,
 };
 
 /**
@@ -196,6 +221,28 @@ struct tandem_arch_ops {
  * @regs_dirty: common code changed @regs, @rip or @rflags since the exit
  * @exit: the last exit
  * @arch: the backend's state (VMCS or VMCB and friends)
+ * @task: the vCPU thread, %NULL before the first start
+ * @wait: where the thread sleeps while halted or stopped
+ * @requests: %TANDEM_REQ_* bits
+ * @halted: the guest executed HLT and waits for an event
+ * @fpu: the guest's x87/SSE state while the thread is outside the guest
+ * @initial: registers to start (and restart) from
+ * @stat_exits: exits by &enum tandem_exit_reason
+ * @stat_run_ns: time in the guest
+ * @stat_halt_ns: time halted
+ * @stat_cpus: host CPUs it ran on (the first 64)
+ * @cap_period_start: start of the current cap period (ns)
+ * @cap_period_used: guest time used in it (ns)
+ * @in_guest: the thread is in its atomic run section
+ * @leave: &enum tandem_leave, set by exit handlers
+ * @crash_msg: why the vCPU crashed the domain
+ * @init_done: the thread has built (or failed to build) the backend state
+ * @init_err: how that went
+ * @req_lock: one register request at a time
+ * @req_done: the thread has served the request
+ * @req_set: the request writes (else reads) @req_regs
+ * @req_regs: the registers of the request
+ * @req_err: its outcome
  */
 struct tandem_vcpu {
 	struct tandem_domain *dom;
@@ -207,6 +254,29 @@ struct tandem_vcpu {
 	bool regs_dirty;
 	struct tandem_exit exit;
 	void *arch;
+
+	struct task_struct *task;
+	wait_queue_head_t wait;
+	unsigned long requests;
+	bool halted;
+	struct fxregs_state *fpu;
+	struct tandem_vcpu_regs initial;
+	u64 stat_exits[__TANDEM_EXIT_COUNT];
+	u64 stat_run_ns;
+	u64 stat_halt_ns;
+	u64 stat_cpus;
+	u64 cap_period_start;
+	u64 cap_period_used;
+	bool in_guest;
+	u32 leave;
+	char crash_msg[TANDEM_REASON_MAX];
+	struct completion init_done;
+	int init_err;
+	struct mutex req_lock; /* serialises register requests */
+	struct completion req_done;
+	bool req_set;
+	struct tandem_vcpu_regs *req_regs;
+	int req_err;
 };
 
 extern const struct tandem_arch_ops tandem_vmx_ops;
@@ -281,8 +351,6 @@ u64 tandem_mem_allocated(void);
 
 /* domain.c: domains and their table */
 
-#define TANDEM_MAX_VCPUS	64
-
 /**
  * struct tandem_domain - one guest
  * @ref: references: the table holds one while the domain is listed
@@ -300,6 +368,22 @@ u64 tandem_mem_allocated(void);
  * @memwrite_state: state in which that verdict was given
  * @memwrite_gen: policy generation at which it was given
  * @arch: the backend's per-domain state (nested page tables)
+ * @vcpu: the vCPUs, @vcpus of them
+ * @started: the backend's state exists (hardware on, tables built)
+ * @cpumask: host CPUs the vCPUs may run on (from the START verdict)
+ * @weight: scheduling weight (from the START verdict)
+ * @cap: percent of a CPU per vCPU and period, 0 for none
+ * @crash_reason: why it crashed last
+ * @restarts: restarts after crashes
+ * @unhandled_io: port and MMIO accesses no device claimed
+ * @crash_work: asks the agent what to do after a crash
+ * @console: the console ring, %TANDEM_CONSOLE_SIZE bytes
+ * @console_seq: sequence number of the next byte written
+ * @console_lock: protects @console and @console_seq
+ * @testdev: scratch registers of the test device
+ * @ctl_lock: serialises start, pause, resume, restart and teardown
+ * @crash_vcpu: the vCPU that crashed the domain
+ * @crash_regs: its registers at the time
  * @rcu: frees the structure after lookups under RCU are done with it
  */
 struct tandem_domain {
@@ -317,6 +401,22 @@ struct tandem_domain {
 	u32 memwrite_state;
 	u64 memwrite_gen;
 	void *arch;
+	struct tandem_vcpu *vcpu;
+	bool started;
+	cpumask_var_t cpumask;
+	u32 weight;
+	u32 cap;
+	char crash_reason[TANDEM_REASON_MAX];
+	u32 restarts;
+	atomic64_t unhandled_io;
+	struct work_struct crash_work;
+	char *console;
+	u64 console_seq;
+	spinlock_t console_lock; /* console ring: writers are vCPU threads */
+	u64 testdev[4];
+	struct mutex ctl_lock; /* start, pause, resume, restart, teardown */
+	u32 crash_vcpu;
+	struct tandem_vcpu_regs crash_regs;
 	struct rcu_head rcu;
 };
 
@@ -333,6 +433,78 @@ int tandem_domain_fill(struct sk_buff *skb, struct tandem_domain *dom);
 int tandem_domain_dump(struct sk_buff *skb, struct netlink_callback *cb);
 void tandem_domain_totals(u32 *nr, u64 *memory);
 void tandem_domains_destroy_all(void);
+
+/* vcpu.c: vCPU threads and the run loop */
+
+int tandem_vcpus_alloc(struct tandem_domain *dom);
+void tandem_vcpus_free(struct tandem_domain *dom);
+void tandem_vcpus_teardown(struct tandem_domain *dom);
+int tandem_domain_start_vcpus(struct tandem_domain *dom);
+void tandem_domain_stop_vcpus(struct tandem_domain *dom, u32 state);
+int tandem_domain_pause(struct tandem_domain *dom);
+void tandem_domain_run(struct tandem_domain *dom);
+int tandem_domain_restart(struct tandem_domain *dom);
+void tandem_domain_crash_work(struct work_struct *work);
+void tandem_crash_decide(struct tandem_domain *dom);
+int tandem_domain_resume(struct tandem_domain *dom);
+void tandem_domain_crash(struct tandem_domain *dom, struct tandem_vcpu *vcpu,
+			 const char *fmt, ...) __printf(3, 4);
+int tandem_vcpu_get_regs(struct tandem_vcpu *vcpu, struct tandem_vcpu_regs *regs);
+int tandem_vcpu_set_regs(struct tandem_vcpu *vcpu,
+			 const struct tandem_vcpu_regs *regs);
+int tandem_vcpu_fill_stats(struct sk_buff *skb, struct tandem_domain *dom);
+void tandem_vcpu_reset_regs(struct tandem_vcpu_regs *regs);
+
+/* exits.c: exits handled in common code */
+
+/* What the run loop does after an exit was handled. */
+enum tandem_exit_action {
+	TANDEM_RESUME,		/* enter the guest again at once */
+	TANDEM_LEAVE,		/* leave the atomic section first (may sleep) */
+};
+
+enum tandem_exit_action tandem_handle_exit(struct tandem_vcpu *vcpu);
+void tandem_vcpu_skip(struct tandem_vcpu *vcpu);
+u32 tandem_vcpu_crash(struct tandem_vcpu *vcpu, const char *fmt, ...)
+	__printf(2, 3);
+
+/**
+ * struct tandem_device - an emulated device, plugged in by one descriptor
+ * @name: for messages
+ * @port: first I/O port (with @nports)
+ * @nports: number of ports, 0 for none
+ * @mmio_base: first guest-physical address (with @mmio_len)
+ * @mmio_len: bytes of MMIO, 0 for none
+ * @read: a read of @size bytes at port or address @addr
+ * @write: a write of @size bytes
+ *
+ * Handlers run on the vCPU thread with preemption disabled: no sleeping.
+ */
+struct tandem_device {
+	const char *name;
+	u16 port;
+	u16 nports;
+	u64 mmio_base;
+	u64 mmio_len;
+	u64 (*read)(struct tandem_vcpu *vcpu, u64 addr, int size);
+	void (*write)(struct tandem_vcpu *vcpu, u64 addr, int size, u64 val);
+};
+
+extern const struct tandem_device tandem_testdev;
+
+/* console.c: the console ring */
+
+int tandem_console_init(struct tandem_domain *dom);
+void tandem_console_free(struct tandem_domain *dom);
+void tandem_console_write(struct tandem_domain *dom, const char *buf,
+			  size_t len);
+size_t tandem_console_read(struct tandem_domain *dom, u64 *seq, char *buf,
+			   size_t len, u64 *next);
+
+/* hw.c: VMX/SVM on every online CPU while domains run */
+
+int tandem_hw_get(void);
+void tandem_hw_put(void);
 
 /* agent.c: the policy agent and the decisions it makes */
 
@@ -368,6 +540,11 @@ struct tandem_decision_ops {
  * @reuse: the verdict's %TANDEM_VERDICT_A_REUSE
  * @reason: the verdict's reason, or why there is no verdict
  * @policy: copy of the verdict's policy nest (POLICY_GET), or %NULL
+ * @cpus: START: the verdict's cpumask (bitmap), or %NULL for all CPUs
+ * @cpus_len: bytes in @cpus
+ * @weight: START: the verdict's weight
+ * @cap: START: the verdict's cap
+ * @action: CRASH: the verdict's &enum tandem_crash_action
  * @agent_portid: the agent asked (0 when there was none)
  * @agent_name: its name
  * @create: DOMAIN_CREATE: vCPUs and the creator's memory cgroup
@@ -391,6 +568,11 @@ struct tandem_decision {
 	bool reuse;
 	char reason[TANDEM_REASON_MAX];
 	struct nlattr *policy;
+	unsigned long *cpus;
+	u32 cpus_len;
+	u32 weight;
+	u32 cap;
+	u32 action;
 	u32 agent_portid;
 	char agent_name[TANDEM_NAME_MAX];
 	union {
@@ -434,6 +616,7 @@ void tandem_agent_exit(void);
 
 void tandem_event_domain(u32 kind, struct tandem_domain *dom, u32 old_state);
 void tandem_event_agent(u32 kind, u32 portid, const char *name);
+void tandem_event_crashed(struct tandem_domain *dom, u32 action);
 void tandem_event_verdict(const struct tandem_decision *dec, u32 portid,
 			  const char *agent);
 

@@ -56,6 +56,26 @@
  *	%TANDEM_DECISION_POLICY_GET). Reply: %TANDEM_POLICY_A_CONFIG.
  * @TANDEM_CMD_EVENT: notification on a multicast group (&enum
  *	tandem_mcgrp); attributes: &enum tandem_event_attr.
+ * @TANDEM_CMD_DOMAIN_START: start the vCPUs of a created domain (asks the
+ *	agent, kind %TANDEM_DECISION_DOMAIN_START, which also places them).
+ *	Request: %TANDEM_DOMAIN_A_ID or %TANDEM_DOMAIN_A_NAME. Fails with
+ *	EBUSY when another hypervisor owns VMX/SVM. Needs CAP_SYS_ADMIN.
+ * @TANDEM_CMD_DOMAIN_PAUSE: stop a running domain's vCPUs at an
+ *	instruction boundary. Needs CAP_SYS_ADMIN.
+ * @TANDEM_CMD_DOMAIN_RESUME: let a paused domain run again.
+ *	Needs CAP_SYS_ADMIN.
+ * @TANDEM_CMD_VCPU_GET_REGS: read one vCPU's registers. Request:
+ *	&enum tandem_vcpu_attr domain and %TANDEM_VCPU_A_VCPU. Reply:
+ *	%TANDEM_VCPU_A_REGS. Needs CAP_SYS_ADMIN.
+ * @TANDEM_CMD_VCPU_SET_REGS: write one vCPU's registers (domain created
+ *	or paused). Request: domain, %TANDEM_VCPU_A_VCPU,
+ *	%TANDEM_VCPU_A_REGS. Needs CAP_SYS_ADMIN.
+ * @TANDEM_CMD_CONSOLE_READ: read the console ring from a sequence
+ *	number. Request: &enum tandem_console_attr domain,
+ *	%TANDEM_CONSOLE_A_SEQ. Reply: %TANDEM_CONSOLE_A_DATA (possibly
+ *	empty), %TANDEM_CONSOLE_A_SEQ (of the first byte returned: larger
+ *	than asked when older bytes were overwritten) and
+ *	%TANDEM_CONSOLE_A_NEXT_SEQ.
  */
 enum tandem_cmd {
 	TANDEM_CMD_UNSPEC,
@@ -72,6 +92,12 @@ enum tandem_cmd {
 	TANDEM_CMD_POLICY_SET,
 	TANDEM_CMD_POLICY_GET,
 	TANDEM_CMD_EVENT,
+	TANDEM_CMD_DOMAIN_START,
+	TANDEM_CMD_DOMAIN_PAUSE,
+	TANDEM_CMD_DOMAIN_RESUME,
+	TANDEM_CMD_VCPU_GET_REGS,
+	TANDEM_CMD_VCPU_SET_REGS,
+	TANDEM_CMD_CONSOLE_READ,
 
 	__TANDEM_CMD_MAX,
 };
@@ -97,6 +123,9 @@ enum tandem_mcgrp {
 #define TANDEM_REASON_MAX	128	/* verdict reasons, with NUL */
 #define TANDEM_MEM_CHUNK_MAX	32768	/* bytes per MEM_WRITE / MEM_READ */
 #define TANDEM_MEM_MAX		_BITULL(40)	/* absolute domain size cap */
+#define TANDEM_MAX_VCPUS	64	/* vCPUs per domain */
+#define TANDEM_CONSOLE_SIZE	65536	/* bytes kept in a console ring */
+#define TANDEM_CONSOLE_CHUNK	4096	/* bytes per CONSOLE_READ reply */
 
 /**
  * enum tandem_vendor - hardware virtualization extension found at load
@@ -236,6 +265,16 @@ enum tandem_domain_state {
  * @TANDEM_DOMAIN_A_OWNER_UID: u32, uid of the creator (reply only)
  * @TANDEM_DOMAIN_A_CHUNKS_2M: u32, RAM backed by 2 MiB host pages (count)
  * @TANDEM_DOMAIN_A_PAGES_4K: u32, RAM backed by 4 KiB host pages (count)
+ * @TANDEM_DOMAIN_A_VCPU_STATS: nested, one %TANDEM_STATS_A_VCPU nest per
+ *	vCPU, each of &enum tandem_stats_attr (reply only)
+ * @TANDEM_DOMAIN_A_CRASH_REASON: string, why the domain crashed last
+ * @TANDEM_DOMAIN_A_RESTARTS: u32, restarts after crashes so far
+ * @TANDEM_DOMAIN_A_UNHANDLED_IO: u64, accesses to ports and MMIO that no
+ *	device claims (reads return all-ones, writes are dropped)
+ * @TANDEM_DOMAIN_A_CPUMASK: binary, host CPUs the vCPUs may run on, as
+ *	granted by the agent (bitmap of u64 words)
+ * @TANDEM_DOMAIN_A_WEIGHT: u32, scheduling weight granted by the agent
+ * @TANDEM_DOMAIN_A_CAP: u32, CPU cap in percent of one CPU per vCPU (0: none)
  */
 enum tandem_domain_attr {
 	TANDEM_DOMAIN_A_UNSPEC,
@@ -249,6 +288,13 @@ enum tandem_domain_attr {
 	TANDEM_DOMAIN_A_OWNER_UID,
 	TANDEM_DOMAIN_A_CHUNKS_2M,
 	TANDEM_DOMAIN_A_PAGES_4K,
+	TANDEM_DOMAIN_A_VCPU_STATS,
+	TANDEM_DOMAIN_A_CRASH_REASON,
+	TANDEM_DOMAIN_A_RESTARTS,
+	TANDEM_DOMAIN_A_UNHANDLED_IO,
+	TANDEM_DOMAIN_A_CPUMASK,
+	TANDEM_DOMAIN_A_WEIGHT,
+	TANDEM_DOMAIN_A_CAP,
 
 	__TANDEM_DOMAIN_A_MAX,
 };
@@ -307,6 +353,11 @@ enum tandem_agent_attr {
  *	reason explains a refusal)
  * @TANDEM_DECISION_POLICY_GET: report the configuration (in the verdict's
  *	%TANDEM_VERDICT_A_POLICY)
+ * @TANDEM_DECISION_DOMAIN_START: may this domain start, and where: the
+ *	verdict's %TANDEM_VERDICT_A_CPUMASK, _WEIGHT and _CAP place it
+ * @TANDEM_DECISION_CRASH: the domain crashed (%TANDEM_DECISION_A_REASON):
+ *	what now (%TANDEM_VERDICT_A_ACTION). No requester waits on it; with
+ *	no agent or no answer the domain is preserved.
  */
 enum tandem_decision_kind {
 	TANDEM_DECISION_NONE,
@@ -315,6 +366,8 @@ enum tandem_decision_kind {
 	TANDEM_DECISION_MEM_WRITE,
 	TANDEM_DECISION_POLICY_SET,
 	TANDEM_DECISION_POLICY_GET,
+	TANDEM_DECISION_DOMAIN_START,
+	TANDEM_DECISION_CRASH,
 
 	__TANDEM_DECISION_COUNT,
 };
@@ -338,6 +391,9 @@ enum tandem_decision_kind {
  * @TANDEM_DECISION_A_TOTAL_MEMORY: u64, memory all domains own now
  * @TANDEM_DECISION_A_POLICY: nested, the configuration (POLICY_SET)
  * @TANDEM_DECISION_A_TIMEOUT_MS: u32, how long the mechanism waits
+ * @TANDEM_DECISION_A_REASON: string, why the domain crashed (CRASH)
+ * @TANDEM_DECISION_A_RESTARTS: u32, restarts after crashes so far (CRASH)
+ * @TANDEM_DECISION_A_NR_CPUS: u32, host CPUs online (START)
  */
 enum tandem_decision_attr {
 	TANDEM_DECISION_A_UNSPEC,
@@ -357,6 +413,9 @@ enum tandem_decision_attr {
 	TANDEM_DECISION_A_TOTAL_MEMORY,
 	TANDEM_DECISION_A_POLICY,
 	TANDEM_DECISION_A_TIMEOUT_MS,
+	TANDEM_DECISION_A_REASON,
+	TANDEM_DECISION_A_RESTARTS,
+	TANDEM_DECISION_A_NR_CPUS,
 
 	__TANDEM_DECISION_A_MAX,
 };
@@ -375,6 +434,12 @@ enum tandem_decision_attr {
  * @TANDEM_VERDICT_A_POLICY: nested, the configuration (POLICY_GET)
  * @TANDEM_VERDICT_A_REUSE: flag; on MEM_WRITE, the same answer holds for
  *	this domain until its state changes or a POLICY_SET is accepted
+ * @TANDEM_VERDICT_A_CPUMASK: binary, START: host CPUs the vCPUs may use
+ *	(bitmap of u64 words; absent: all)
+ * @TANDEM_VERDICT_A_WEIGHT: u32, START: 1 to 65535, default 256
+ * @TANDEM_VERDICT_A_CAP: u32, START: percent of one CPU each vCPU may use
+ *	per period, 1 to 100; 0 or absent: no cap
+ * @TANDEM_VERDICT_A_ACTION: u32, CRASH: &enum tandem_crash_action
  */
 enum tandem_verdict_attr {
 	TANDEM_VERDICT_A_UNSPEC,
@@ -385,11 +450,141 @@ enum tandem_verdict_attr {
 	TANDEM_VERDICT_A_MEMORY,
 	TANDEM_VERDICT_A_POLICY,
 	TANDEM_VERDICT_A_REUSE,
+	TANDEM_VERDICT_A_CPUMASK,
+	TANDEM_VERDICT_A_WEIGHT,
+	TANDEM_VERDICT_A_CAP,
+	TANDEM_VERDICT_A_ACTION,
 
 	__TANDEM_VERDICT_A_MAX,
 };
 
 #define TANDEM_VERDICT_A_MAX (__TANDEM_VERDICT_A_MAX - 1)
+
+/**
+ * enum tandem_crash_action - what happens to a crashed domain
+ * @TANDEM_CRASH_PRESERVE: keep it, stopped, with its memory, for inspection
+ * @TANDEM_CRASH_DESTROY: destroy it
+ * @TANDEM_CRASH_RESTART: start it again from its initial vCPU state
+ */
+enum tandem_crash_action {
+	TANDEM_CRASH_PRESERVE,
+	TANDEM_CRASH_DESTROY,
+	TANDEM_CRASH_RESTART,
+};
+
+/**
+ * enum tandem_vcpu_attr - VCPU_GET_REGS and VCPU_SET_REGS
+ * @TANDEM_VCPU_A_UNSPEC: reserved
+ * @TANDEM_VCPU_A_DOMAIN_ID: u32, the domain (or %TANDEM_VCPU_A_DOMAIN_NAME)
+ * @TANDEM_VCPU_A_DOMAIN_NAME: string, the domain
+ * @TANDEM_VCPU_A_VCPU: u32, vCPU index (default 0)
+ * @TANDEM_VCPU_A_REGS: binary, exactly a &struct tandem_vcpu_regs
+ */
+enum tandem_vcpu_attr {
+	TANDEM_VCPU_A_UNSPEC,
+	TANDEM_VCPU_A_DOMAIN_ID,
+	TANDEM_VCPU_A_DOMAIN_NAME,
+	TANDEM_VCPU_A_VCPU,
+	TANDEM_VCPU_A_REGS,
+
+	__TANDEM_VCPU_A_MAX,
+};
+
+#define TANDEM_VCPU_A_MAX (__TANDEM_VCPU_A_MAX - 1)
+
+/**
+ * enum tandem_console_attr - CONSOLE_READ
+ * @TANDEM_CONSOLE_A_UNSPEC: reserved
+ * @TANDEM_CONSOLE_A_PAD: padding for 64-bit attributes
+ * @TANDEM_CONSOLE_A_DOMAIN_ID: u32, the domain (or
+ *	%TANDEM_CONSOLE_A_DOMAIN_NAME)
+ * @TANDEM_CONSOLE_A_DOMAIN_NAME: string, the domain
+ * @TANDEM_CONSOLE_A_SEQ: u64, sequence number of the first byte wanted
+ *	(request) or returned (reply); byte N of the console has sequence N
+ * @TANDEM_CONSOLE_A_DATA: binary, up to %TANDEM_CONSOLE_CHUNK bytes
+ * @TANDEM_CONSOLE_A_NEXT_SEQ: u64, sequence number after the last byte
+ *	returned: ask from there next time
+ */
+enum tandem_console_attr {
+	TANDEM_CONSOLE_A_UNSPEC,
+	TANDEM_CONSOLE_A_PAD,
+	TANDEM_CONSOLE_A_DOMAIN_ID,
+	TANDEM_CONSOLE_A_DOMAIN_NAME,
+	TANDEM_CONSOLE_A_SEQ,
+	TANDEM_CONSOLE_A_DATA,
+	TANDEM_CONSOLE_A_NEXT_SEQ,
+
+	__TANDEM_CONSOLE_A_MAX,
+};
+
+#define TANDEM_CONSOLE_A_MAX (__TANDEM_CONSOLE_A_MAX - 1)
+
+/**
+ * enum tandem_exit_stat - indices of %TANDEM_STATS_A_EXITS
+ * @TANDEM_STAT_EXIT_OTHER: host interrupts, NMIs, timers
+ * @TANDEM_STAT_EXIT_HLT: HLT
+ * @TANDEM_STAT_EXIT_IO: port I/O
+ * @TANDEM_STAT_EXIT_NPF: nested page faults (MMIO)
+ * @TANDEM_STAT_EXIT_CPUID: CPUID
+ * @TANDEM_STAT_EXIT_RDMSR: RDMSR
+ * @TANDEM_STAT_EXIT_WRMSR: WRMSR
+ * @TANDEM_STAT_EXIT_HYPERCALL: VMCALL/VMMCALL
+ * @TANDEM_STAT_EXIT_VIRT_INSN: VMX/SVM instructions
+ * @TANDEM_STAT_EXIT_XSETBV: XSETBV
+ * @TANDEM_STAT_EXIT_TRIPLE_FAULT: triple faults
+ * @TANDEM_STAT_EXIT_EXCEPTION: intercepted exceptions
+ * @TANDEM_STAT_EXIT_INTR_WINDOW: interrupt windows
+ * @TANDEM_STAT_EXIT_FAIL_ENTRY: failed entries
+ * @TANDEM_STAT_EXIT_UNHANDLED: anything else
+ * @__TANDEM_STAT_EXIT_COUNT: number of counters
+ */
+enum tandem_exit_stat {
+	TANDEM_STAT_EXIT_OTHER,
+	TANDEM_STAT_EXIT_HLT,
+	TANDEM_STAT_EXIT_IO,
+	TANDEM_STAT_EXIT_NPF,
+	TANDEM_STAT_EXIT_CPUID,
+	TANDEM_STAT_EXIT_RDMSR,
+	TANDEM_STAT_EXIT_WRMSR,
+	TANDEM_STAT_EXIT_HYPERCALL,
+	TANDEM_STAT_EXIT_VIRT_INSN,
+	TANDEM_STAT_EXIT_XSETBV,
+	TANDEM_STAT_EXIT_TRIPLE_FAULT,
+	TANDEM_STAT_EXIT_EXCEPTION,
+	TANDEM_STAT_EXIT_INTR_WINDOW,
+	TANDEM_STAT_EXIT_FAIL_ENTRY,
+	TANDEM_STAT_EXIT_UNHANDLED,
+
+	__TANDEM_STAT_EXIT_COUNT,
+};
+
+/**
+ * enum tandem_stats_attr - statistics of one vCPU
+ * @TANDEM_STATS_A_UNSPEC: reserved
+ * @TANDEM_STATS_A_PAD: padding for 64-bit attributes
+ * @TANDEM_STATS_A_VCPU: nested, the container of one vCPU's statistics
+ * @TANDEM_STATS_A_ID: u32, vCPU index
+ * @TANDEM_STATS_A_RUN_NS: u64, time spent in the guest
+ * @TANDEM_STATS_A_HALT_NS: u64, time spent halted
+ * @TANDEM_STATS_A_EXITS: binary, u64 per &enum tandem_exit_stat
+ * @TANDEM_STATS_A_CPUS: binary, host CPUs it ran on (bitmap of u64 words)
+ * @TANDEM_STATS_A_LAST_CPU: u32, host CPU it ran on last
+ */
+enum tandem_stats_attr {
+	TANDEM_STATS_A_UNSPEC,
+	TANDEM_STATS_A_PAD,
+	TANDEM_STATS_A_VCPU,
+	TANDEM_STATS_A_ID,
+	TANDEM_STATS_A_RUN_NS,
+	TANDEM_STATS_A_HALT_NS,
+	TANDEM_STATS_A_EXITS,
+	TANDEM_STATS_A_CPUS,
+	TANDEM_STATS_A_LAST_CPU,
+
+	__TANDEM_STATS_A_MAX,
+};
+
+#define TANDEM_STATS_A_MAX (__TANDEM_STATS_A_MAX - 1)
 
 /**
  * enum tandem_policy_attr - POLICY_SET / POLICY_GET
@@ -444,6 +639,8 @@ enum tandem_pcfg_attr {
  * @TANDEM_EVENT_AGENT_REGISTERED: an agent took office (events group)
  * @TANDEM_EVENT_AGENT_GONE: the agent unregistered or its socket closed
  * @TANDEM_EVENT_VERDICT: a decision was made (audit group)
+ * @TANDEM_EVENT_DOMAIN_CRASHED: a domain crashed (events group), with
+ *	%TANDEM_EVENT_A_REASON and %TANDEM_EVENT_A_REGS of the vCPU at fault
  */
 enum tandem_event_kind {
 	TANDEM_EVENT_NONE,
@@ -453,6 +650,7 @@ enum tandem_event_kind {
 	TANDEM_EVENT_AGENT_REGISTERED,
 	TANDEM_EVENT_AGENT_GONE,
 	TANDEM_EVENT_VERDICT,
+	TANDEM_EVENT_DOMAIN_CRASHED,
 
 	__TANDEM_EVENT_COUNT,
 };
@@ -475,6 +673,9 @@ enum tandem_event_kind {
  * @TANDEM_EVENT_A_AGENT_NAME: string, the agent that decided
  * @TANDEM_EVENT_A_AGENT_PORTID: u32, its netlink port
  * @TANDEM_EVENT_A_MEMORY: u64, memory asked for or granted
+ * @TANDEM_EVENT_A_VCPU: u32, the vCPU concerned (CRASHED)
+ * @TANDEM_EVENT_A_REGS: binary, its &struct tandem_vcpu_regs (CRASHED)
+ * @TANDEM_EVENT_A_ACTION: u32, &enum tandem_crash_action applied (CRASHED)
  */
 enum tandem_event_attr {
 	TANDEM_EVENT_A_UNSPEC,
@@ -493,11 +694,51 @@ enum tandem_event_attr {
 	TANDEM_EVENT_A_AGENT_NAME,
 	TANDEM_EVENT_A_AGENT_PORTID,
 	TANDEM_EVENT_A_MEMORY,
+	TANDEM_EVENT_A_VCPU,
+	TANDEM_EVENT_A_REGS,
+	TANDEM_EVENT_A_ACTION,
 
 	__TANDEM_EVENT_A_MAX,
 };
 
 #define TANDEM_EVENT_A_MAX (__TANDEM_EVENT_A_MAX - 1)
+
+/**
+ * enum tandem_hypercall - functions of VMCALL/VMMCALL, number in RAX
+ * @TANDEM_HC_CONSOLE_WRITE: RBX = guest-physical address, RCX = length
+ *	(at most 4096): append to the console; RAX = bytes written
+ * @TANDEM_HC_CONSOLE_PUTC: RBX = one character for the console
+ * @TANDEM_HC_YIELD: give the host CPU away once
+ * @TANDEM_HC_SHUTDOWN: power off; RBX = exit status
+ * @TANDEM_HC_REBOOT: reboot
+ * @TANDEM_HC_UCALL: test channel: RBX = &enum tandem_ucall, RCX = a value,
+ *	RDX = guest-physical address of a NUL-terminated file name or 0,
+ *	RSI = line; written to the console as one line
+ *	"ucall: <type> <value> <file>:<line>"
+ *
+ * RAX returns 0 (or the count) on success, a negative errno otherwise
+ * (-ENOSYS for an unknown function). Other registers are preserved.
+ */
+enum tandem_hypercall {
+	TANDEM_HC_CONSOLE_WRITE = 1,
+	TANDEM_HC_CONSOLE_PUTC,
+	TANDEM_HC_YIELD,
+	TANDEM_HC_SHUTDOWN,
+	TANDEM_HC_REBOOT,
+	TANDEM_HC_UCALL,
+};
+
+/**
+ * enum tandem_ucall - what a %TANDEM_HC_UCALL reports
+ * @TANDEM_UCALL_SYNC: a checkpoint with a value
+ * @TANDEM_UCALL_ASSERT: a failed assertion (value, file, line)
+ * @TANDEM_UCALL_DONE: the test payload finished
+ */
+enum tandem_ucall {
+	TANDEM_UCALL_SYNC = 1,
+	TANDEM_UCALL_ASSERT,
+	TANDEM_UCALL_DONE,
+};
 
 /**
  * struct tandem_segment - a segment register as the guest sees it
