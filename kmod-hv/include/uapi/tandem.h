@@ -11,6 +11,7 @@
 #define _UAPI_LINUX_TANDEM_H
 
 #include <linux/const.h>
+#include <linux/types.h>
 
 #define TANDEM_GENL_NAME	"tandem"
 #define TANDEM_GENL_VERSION	1

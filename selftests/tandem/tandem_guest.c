@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A small library for selftests that run guest code under Tandem.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tandem_guest.h"
+
+#define TG_CHUNK	8192	/* MEM_WRITE chunk: fits any tmsg buffer */
+
+static const char *const tg_mode_names[] = { "real", "protected", "long" };
+
+int tg_mode_parse(const char *s, enum tg_mode *mode)
+{
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		if (!strcmp(s, tg_mode_names[i])) {
+			*mode = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* TANDEM_VENDOR_* from GET_INFO, or a negative errno. */
+int tg_vendor(void)
+{
+	static struct treply r;
+	struct tnl_sock s;
+	struct tmsg m;
+	int err = tnl_open(&s);
+
+	if (err)
+		return err;
+	tmsg_init(&m, s.family, 0, TANDEM_CMD_GET_INFO);
+	err = tnl_transact(&s, &m, &r);
+	tnl_close(&s);
+	if (err || r.err)
+		return err ? err : r.err;
+	return r.tb[TANDEM_INFO_A_VENDOR] ? (int)tnla_u32(r.tb[TANDEM_INFO_A_VENDOR]) :
+					    -EPROTO;
+}
+
+static int tg_transact(struct tg_domain *d, struct tmsg *m, struct treply *r)
+{
+	int err = tnl_transact(&d->s, m, r);
+
+	if (err)
+		return err;
+	snprintf(d->msg, sizeof(d->msg), "%s", r->ext_msg);
+	return r->err;
+}
+
+int tg_create(struct tg_domain *d, const char *name, uint64_t memory,
+	      uint32_t vcpus)
+{
+	static struct treply r;
+	struct tmsg m;
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	err = tnl_open(&d->s);
+	if (err)
+		return err;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	tmsg_init(&m, d->s.family, 0, TANDEM_CMD_DOMAIN_CREATE);
+	tmsg_put(&m, TANDEM_DOMAIN_A_NAME, name, strlen(name) + 1);
+	tmsg_put(&m, TANDEM_DOMAIN_A_MEMORY, &memory, sizeof(memory));
+	tmsg_put(&m, TANDEM_DOMAIN_A_VCPUS, &vcpus, sizeof(vcpus));
+	err = tg_transact(d, &m, &r);
+	if (err)
+		return err;
+	if (!r.tb[TANDEM_DOMAIN_A_ID])
+		return -EPROTO;
+	d->id = tnla_u32(r.tb[TANDEM_DOMAIN_A_ID]);
+	return 0;
+}
+
+int tg_write(struct tg_domain *d, uint64_t gpa, const void *buf, size_t len)
+{
+	static struct treply r;
+	struct tmsg m;
+	int err;
+
+	while (len) {
+		size_t n = len < TG_CHUNK ? len : TG_CHUNK;
+
+		tmsg_init(&m, d->s.family, 0, TANDEM_CMD_MEM_WRITE);
+		tmsg_put(&m, TANDEM_MEM_A_DOMAIN_ID, &d->id, sizeof(d->id));
+		tmsg_put(&m, TANDEM_MEM_A_GPA, &gpa, sizeof(gpa));
+		tmsg_put(&m, TANDEM_MEM_A_DATA, buf, n);
+		err = tg_transact(d, &m, &r);
+		if (err)
+			return err;
+		gpa += n;
+		buf = (const char *)buf + n;
+		len -= n;
+	}
+	return 0;
+}
+
+int tg_read(struct tg_domain *d, uint64_t gpa, void *buf, size_t len)
+{
+	static struct treply r;
+	struct tmsg m;
+	int err;
+
+	while (len) {
+		uint32_t n = len < TG_CHUNK ? len : TG_CHUNK;
+
+		tmsg_init(&m, d->s.family, 0, TANDEM_CMD_MEM_READ);
+		tmsg_put(&m, TANDEM_MEM_A_DOMAIN_ID, &d->id, sizeof(d->id));
+		tmsg_put(&m, TANDEM_MEM_A_GPA, &gpa, sizeof(gpa));
+		tmsg_put(&m, TANDEM_MEM_A_LEN, &n, sizeof(n));
+		err = tg_transact(d, &m, &r);
+		if (err)
+			return err;
+		if (!r.tb[TANDEM_MEM_A_DATA] ||
+		    tnla_len(r.tb[TANDEM_MEM_A_DATA]) != (int)n)
+			return -EPROTO;
+		memcpy(buf, tnla_data(r.tb[TANDEM_MEM_A_DATA]), n);
+		gpa += n;
+		buf = (char *)buf + n;
+		len -= n;
+	}
+	return 0;
+}
+
+int tg_load_file(struct tg_domain *d, uint64_t gpa, const char *path)
+{
+	char buf[TG_CHUNK];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	while (!err && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		err = tg_write(d, gpa, buf, n);
+		gpa += n;
+	}
+	fclose(f);
+	return err;
+}
+
+static struct tandem_segment tg_seg(uint16_t sel, uint64_t base, uint32_t limit,
+				    uint16_t attrib)
+{
+	struct tandem_segment s = {
+		.base = base, .limit = limit, .selector = sel, .attrib = attrib,
+	};
+
+	return s;
+}
+
+void tg_mode_regs(enum tg_mode mode, uint64_t entry,
+		  struct tandem_vcpu_regs *r)
+{
+	struct tandem_segment data;
+
+	memset(r, 0, sizeof(*r));
+	r->rflags = 2;
+	r->gprs[4] = TG_STACK_GPA;		/* RSP */
+	r->tr = tg_seg(0, 0, 0x67, 0x8b);
+	r->ldtr = tg_seg(0, 0, 0xffff, 0x82);
+	r->gdt.base = 0x1000;
+	r->gdt.limit = 0x27;
+	r->idt.limit = 0;
+	r->cr0 = 0x10;				/* ET */
+
+	switch (mode) {
+	case TG_REAL:
+		r->cs = tg_seg(TG_LOAD_GPA >> 4, TG_LOAD_GPA, 0xffff, 0x9b);
+		data = tg_seg(0, 0, 0xffff, 0x93);
+		r->rip = entry - TG_LOAD_GPA;
+		r->idt.limit = 0x3ff;
+		break;
+	case TG_PROTECTED:
+		r->cs = tg_seg(0x08, 0, 0xffffffff, 0xc9b);
+		data = tg_seg(0x10, 0, 0xffffffff, 0xc93);
+		r->rip = entry;
+		r->cr0 |= 0x1;			/* PE */
+		break;
+	default:
+		r->cs = tg_seg(0x18, 0, 0xffffffff, 0xa9b);
+		data = tg_seg(0x10, 0, 0xffffffff, 0xc93);
+		r->rip = entry;
+		r->cr0 |= 0x80000001;		/* PG, PE */
+		r->cr4 = 0x20;			/* PAE */
+		r->cr3 = 0x2000;
+		r->efer = 0x500;		/* LME, LMA */
+		break;
+	}
+	r->ds = data;
+	r->es = data;
+	r->fs = data;
+	r->gs = data;
+	r->ss = data;
+}
+
+int tg_setup(struct tg_domain *d, enum tg_mode mode, uint64_t entry)
+{
+	static const uint64_t gdt[5] = {
+		0, 0x00cf9a000000ffffULL, 0x00cf92000000ffffULL,
+		0x00af9a000000ffffULL, 0,
+	};
+	static uint64_t pt[6 * 512];
+	struct tandem_vcpu_regs regs;
+	uint8_t flag;
+	int vendor, i, err;
+
+	vendor = tg_vendor();
+	if (vendor < 0)
+		return vendor;
+	flag = vendor == TANDEM_VENDOR_INTEL ? 1 : 2;
+
+	/* PML4 -> PDPT -> four page directories of 2 MiB pages. */
+	memset(pt, 0, sizeof(pt));
+	pt[0] = 0x3000 | 0x3;
+	for (i = 0; i < 4; i++)
+		pt[512 + i] = (0x4000 + i * 0x1000) | 0x3;
+	for (i = 0; i < 4 * 512; i++)
+		pt[1024 + i] = ((uint64_t)i << 21) | 0x83;
+
+	err = tg_write(d, 0x1000, gdt, sizeof(gdt));
+	if (!err)
+		err = tg_write(d, 0x2000, pt, sizeof(pt));
+	if (!err)
+		err = tg_write(d, TG_FLAG_GPA, &flag, 1);
+	if (err)
+		return err;
+	tg_mode_regs(mode, entry, &regs);
+	return tg_set_regs(d, 0, &regs);
+}
+
+int tg_get_regs(struct tg_domain *d, uint32_t vcpu,
+		struct tandem_vcpu_regs *regs)
+{
+	static struct treply r;
+	struct tmsg m;
+	int err;
+
+	tmsg_init(&m, d->s.family, 0, TANDEM_CMD_VCPU_GET_REGS);
+	tmsg_put(&m, TANDEM_VCPU_A_DOMAIN_ID, &d->id, sizeof(d->id));
+	tmsg_put(&m, TANDEM_VCPU_A_VCPU, &vcpu, sizeof(vcpu));
+	err = tg_transact(d, &m, &r);
+	if (err)
+		return err;
+	if (!r.tb[TANDEM_VCPU_A_REGS] ||
+	    tnla_len(r.tb[TANDEM_VCPU_A_REGS]) != sizeof(*regs))
+		return -EPROTO;
+	memcpy(regs, tnla_data(r.tb[TANDEM_VCPU_A_REGS]), sizeof(*regs));
+	return 0;
+}
+
+int tg_set_regs(struct tg_domain *d, uint32_t vcpu,
+		const struct tandem_vcpu_regs *regs)
+{
+	static struct treply r;
+	struct tmsg m;
+
+	tmsg_init(&m, d->s.family, 0, TANDEM_CMD_VCPU_SET_REGS);
+	tmsg_put(&m, TANDEM_VCPU_A_DOMAIN_ID, &d->id, sizeof(d->id));
+	tmsg_put(&m, TANDEM_VCPU_A_VCPU, &vcpu, sizeof(vcpu));
+	tmsg_put(&m, TANDEM_VCPU_A_REGS, regs, sizeof(*regs));
+	return tg_transact(d, &m, &r);
+}
+
+/* A command that names only the domain: START, PAUSE, RESUME, DESTROY. */
+int tg_cmd(struct tg_domain *d, uint8_t cmd)
+{
+	static struct treply r;
+	struct tmsg m;
+
+	tmsg_init(&m, d->s.family, 0, cmd);
+	tmsg_put(&m, TANDEM_DOMAIN_A_ID, &d->id, sizeof(d->id));
+	return tg_transact(d, &m, &r);
+}
+
+int tg_start(struct tg_domain *d)
+{
+	return tg_cmd(d, TANDEM_CMD_DOMAIN_START);
+}
+
+int tg_destroy(struct tg_domain *d)
+{
+	return tg_cmd(d, TANDEM_CMD_DOMAIN_DESTROY);
+}
+
+int tg_get(struct tg_domain *d, struct treply *r)
+{
+	struct tmsg m;
+
+	tmsg_init(&m, d->s.family, 0, TANDEM_CMD_DOMAIN_GET);
+	tmsg_put(&m, TANDEM_DOMAIN_A_ID, &d->id, sizeof(d->id));
+	return tg_transact(d, &m, r);
+}
+
+int tg_state(struct tg_domain *d)
+{
+	static struct treply r;
+	int err = tg_get(d, &r);
+
+	if (err)
+		return err;
+	return r.tb[TANDEM_DOMAIN_A_STATE] ?
+	       (int)tnla_u32(r.tb[TANDEM_DOMAIN_A_STATE]) : -EPROTO;
+}
+
+/* Append new console output; returns the number of new bytes. */
+int tg_console_poll(struct tg_domain *d)
+{
+	static struct treply r;
+	int total = 0;
+
+	for (;;) {
+		struct tmsg m;
+		size_t n;
+		int err;
+
+		tmsg_init(&m, d->s.family, 0, TANDEM_CMD_CONSOLE_READ);
+		tmsg_put(&m, TANDEM_CONSOLE_A_DOMAIN_ID, &d->id, sizeof(d->id));
+		tmsg_put(&m, TANDEM_CONSOLE_A_SEQ, &d->console_seq,
+			 sizeof(d->console_seq));
+		err = tg_transact(d, &m, &r);
+		if (err)
+			return err;
+		if (!r.tb[TANDEM_CONSOLE_A_DATA] || !r.tb[TANDEM_CONSOLE_A_NEXT_SEQ])
+			return -EPROTO;
+		n = tnla_len(r.tb[TANDEM_CONSOLE_A_DATA]);
+		if (!n)
+			return total;
+		if (d->console_len + n > TANDEM_CONSOLE_SIZE) {
+			/* Keep the newest half when the buffer fills up. */
+			size_t keep = TANDEM_CONSOLE_SIZE / 2;
+
+			memmove(d->console, d->console + d->console_len - keep, keep);
+			d->console_len = keep;
+		}
+		memcpy(d->console + d->console_len, tnla_data(r.tb[TANDEM_CONSOLE_A_DATA]),
+		       n);
+		d->console_len += n;
+		d->console[d->console_len] = '\0';
+		d->console_seq = tnla_u64(r.tb[TANDEM_CONSOLE_A_NEXT_SEQ]);
+		total += n;
+	}
+}
+
+static long tg_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int tg_wait_console(struct tg_domain *d, const char *needle, int timeout_ms)
+{
+	long end = tg_now_ms() + timeout_ms;
+
+	do {
+		int err = tg_console_poll(d);
+
+		if (err < 0)
+			return err;
+		if (strstr(d->console, needle))
+			return 0;
+		usleep(20000);
+	} while (tg_now_ms() < end);
+	return -ETIMEDOUT;
+}
+
+int tg_wait_state(struct tg_domain *d, int state, int timeout_ms)
+{
+	long end = tg_now_ms() + timeout_ms;
+	int st;
+
+	do {
+		st = tg_state(d);
+		if (st < 0 || st == state)
+			return st < 0 ? st : 0;
+		usleep(20000);
+	} while (tg_now_ms() < end);
+	return -ETIMEDOUT;
+}
+
+void tg_close(struct tg_domain *d)
+{
+	tnl_close(&d->s);
+}
+
+/* Load tandem_hv and tandem_policy unless they are loaded already. */
+int tg_modules_load(void)
+{
+	int err = tandem_mod_load("tandem_hv");
+
+	if (err && err != -EEXIST)
+		return err;
+	err = tandem_mod_load("tandem_policy");
+	return err == -EEXIST ? 0 : err;
+}
