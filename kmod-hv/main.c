@@ -17,9 +17,15 @@ static int __init tandem_hv_init(void)
 	if (err)
 		return err;
 
+	if (tandem_arch && tandem_arch->init) {
+		err = tandem_arch->init();
+		if (err)
+			return err;
+	}
+
 	err = tandem_agent_init();
 	if (err)
-		return err;
+		goto err_arch;
 
 	err = tandem_genl_init();
 	if (err) {
@@ -32,6 +38,9 @@ static int __init tandem_hv_init(void)
 
 err_agent:
 	tandem_agent_exit();
+err_arch:
+	if (tandem_arch && tandem_arch->exit)
+		tandem_arch->exit();
 	return err;
 }
 
@@ -41,6 +50,8 @@ static void __exit tandem_hv_exit(void)
 	tandem_genl_exit();
 	tandem_agent_exit();
 	tandem_domains_destroy_all();
+	if (tandem_arch && tandem_arch->exit)
+		tandem_arch->exit();
 	pr_info("unloaded\n");
 }
 

@@ -25,6 +25,21 @@ struct task_struct;
 
 #define tandem_feat(f)		(1ULL << TANDEM_FEAT_##f)
 
+/*
+ * TANDEM_REQ_ATTR() - check that a request carries attribute @attr; when it
+ * does not, the extack names it both as NLMSGERR_ATTR_MISS_TYPE and in the
+ * message text ("missing attribute: @name"). True when missing.
+ */
+#define TANDEM_REQ_ATTR(info, attr, name)				\
+	({								\
+		struct genl_info *__info = (info);			\
+		bool __missing = GENL_REQ_ATTR_CHECK(__info, attr);	\
+		if (__missing)						\
+			NL_SET_ERR_MSG(__info->extack,			\
+				       "missing attribute: " name);	\
+		__missing;						\
+	})
+
 /**
  * struct tandem_hw_info - what the probe found on the boot CPU
  * @vendor: &enum tandem_vendor
@@ -144,6 +159,11 @@ struct tandem_exit {
  * @probe: fill @info with what the boot CPU offers; return 0 when the
  *	extension is present at all (even if features are missing),
  *	-ENODEV when it is absent or disabled by firmware
+ * @init: optional; called once at module load after @probe chose this
+ *	backend, in process context: allocate what @hardware_enable must not
+ *	allocate (VMX: the per-CPU VMXON regions). A failure fails the load.
+ * @exit: optional; called once at module unload, after every domain is
+ *	gone and the hardware is off: free what @init allocated
  * @hardware_enable: turn VMX/SVM on for this CPU (called on each online
  *	CPU with preemption disabled, while at least one domain exists);
  *	-EBUSY when another hypervisor already has it on this CPU
@@ -180,6 +200,8 @@ struct tandem_arch_ops {
 	const char *name;
 	u32 vendor;
 	int (*probe)(struct tandem_hw_info *info);
+	int (*init)(void);
+	void (*exit)(void);
 	int (*hardware_enable)(void);
 	void (*hardware_disable)(void);
 	int (*vm_init)(struct tandem_domain *dom);
@@ -229,7 +251,8 @@ enum tandem_leave {
  * @initial: registers to start (and restart) from
  * @stat_exits: exits by &enum tandem_exit_reason
  * @stat_run_ns: time in the guest
- * @stat_halt_ns: time halted
+ * @stat_halt_ns: time halted, up to the last wake-up
+ * @halt_start: sched_clock() when the current halt began, 0 when not halted
  * @stat_cpus: host CPUs it ran on (the first 64)
  * @cap_period_start: start of the current cap period (ns)
  * @cap_period_used: guest time used in it (ns)
@@ -264,6 +287,7 @@ struct tandem_vcpu {
 	u64 stat_exits[__TANDEM_EXIT_COUNT];
 	u64 stat_run_ns;
 	u64 stat_halt_ns;
+	u64 halt_start;
 	u64 stat_cpus;
 	u64 cap_period_start;
 	u64 cap_period_used;
