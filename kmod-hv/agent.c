@@ -426,8 +426,8 @@ int tandem_verdict(struct genl_info *info)
 	struct tandem_decision *dec;
 	u32 cookie;
 
-	if (GENL_REQ_ATTR_CHECK(info, TANDEM_VERDICT_A_COOKIE) ||
-	    GENL_REQ_ATTR_CHECK(info, TANDEM_VERDICT_A_ALLOW))
+	if (TANDEM_REQ_ATTR(info, TANDEM_VERDICT_A_COOKIE, "cookie") ||
+	    TANDEM_REQ_ATTR(info, TANDEM_VERDICT_A_ALLOW, "allow"))
 		return -EINVAL;
 	cookie = nla_get_u32(tb[TANDEM_VERDICT_A_COOKIE]);
 

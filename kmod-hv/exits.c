@@ -536,7 +536,7 @@ static u32 tandem_handle_hypercall(struct tandem_vcpu *vcpu)
 		tandem_ucall(vcpu);
 		break;
 	default:
-		ret = -ENOSYS;
+		ret = TANDEM_HC_ERR_NOFUNC;
 	}
 	tandem_set_reg(vcpu, TANDEM_RAX, false, 8, ret);
 	tandem_vcpu_skip(vcpu);

@@ -415,8 +415,8 @@ static int tandem_domain_create_doit(struct sk_buff *skb, struct genl_info *info
 	const char *name;
 	u64 memory;
 
-	if (GENL_REQ_ATTR_CHECK(info, TANDEM_DOMAIN_A_NAME) ||
-	    GENL_REQ_ATTR_CHECK(info, TANDEM_DOMAIN_A_MEMORY))
+	if (TANDEM_REQ_ATTR(info, TANDEM_DOMAIN_A_NAME, "name") ||
+	    TANDEM_REQ_ATTR(info, TANDEM_DOMAIN_A_MEMORY, "memory"))
 		return -EINVAL;
 
 	name = nla_data(tb[TANDEM_DOMAIN_A_NAME]);
@@ -591,8 +591,8 @@ static int tandem_mem_write_doit(struct sk_buff *skb, struct genl_info *info)
 	u64 gpa;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, TANDEM_MEM_A_GPA) ||
-	    GENL_REQ_ATTR_CHECK(info, TANDEM_MEM_A_DATA))
+	if (TANDEM_REQ_ATTR(info, TANDEM_MEM_A_GPA, "gpa") ||
+	    TANDEM_REQ_ATTR(info, TANDEM_MEM_A_DATA, "data"))
 		return -EINVAL;
 	gpa = nla_get_u64(tb[TANDEM_MEM_A_GPA]);
 	len = nla_len(tb[TANDEM_MEM_A_DATA]);
@@ -650,8 +650,8 @@ static int tandem_mem_read_doit(struct sk_buff *skb, struct genl_info *info)
 	u64 gpa;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, TANDEM_MEM_A_GPA) ||
-	    GENL_REQ_ATTR_CHECK(info, TANDEM_MEM_A_LEN))
+	if (TANDEM_REQ_ATTR(info, TANDEM_MEM_A_GPA, "gpa") ||
+	    TANDEM_REQ_ATTR(info, TANDEM_MEM_A_LEN, "len"))
 		return -EINVAL;
 	gpa = nla_get_u64(tb[TANDEM_MEM_A_GPA]);
 	len = nla_get_u32(tb[TANDEM_MEM_A_LEN]);
@@ -750,7 +750,7 @@ static int tandem_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *config = info->attrs[TANDEM_POLICY_A_CONFIG];
 	struct tandem_decision *dec;
 
-	if (GENL_REQ_ATTR_CHECK(info, TANDEM_POLICY_A_CONFIG))
+	if (TANDEM_REQ_ATTR(info, TANDEM_POLICY_A_CONFIG, "config"))
 		return -EINVAL;
 	dec = tandem_decision_new(TANDEM_DECISION_POLICY_SET,
 				  &tandem_policy_set_ops, info);
@@ -1045,7 +1045,7 @@ static int tandem_vcpu_set_regs_doit(struct sk_buff *skb,
 	u32 state;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, TANDEM_VCPU_A_REGS))
+	if (TANDEM_REQ_ATTR(info, TANDEM_VCPU_A_REGS, "regs"))
 		return -EINVAL;
 	vcpu = tandem_vcpu_lookup(info, &dom);
 	if (IS_ERR(vcpu))

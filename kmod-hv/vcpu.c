@@ -222,7 +222,8 @@ static void tandem_vcpu_after_slice(struct tandem_vcpu *vcpu)
 
 	switch (vcpu->leave) {
 	case TANDEM_LEAVE_YIELD:
-		yield();
+		/* A hint: give the CPU away if anything else wants it. */
+		cond_resched();
 		break;
 	case TANDEM_LEAVE_SHUTDOWN:
 	case TANDEM_LEAVE_REBOOT:
@@ -240,9 +241,14 @@ static void tandem_vcpu_wait(struct tandem_vcpu *vcpu)
 	bool halted = READ_ONCE(vcpu->halted);
 	u64 start = sched_clock();
 
-	wait_event_interruptible(vcpu->wait, tandem_vcpu_should_wake(vcpu));
 	if (halted)
-		vcpu->stat_halt_ns += sched_clock() - start;
+		WRITE_ONCE(vcpu->halt_start, start);
+	wait_event_interruptible(vcpu->wait, tandem_vcpu_should_wake(vcpu));
+	if (halted) {
+		WRITE_ONCE(vcpu->stat_halt_ns,
+			   vcpu->stat_halt_ns + sched_clock() - start);
+		WRITE_ONCE(vcpu->halt_start, 0);
+	}
 }
 
 static int tandem_vcpu_thread(void *data)
@@ -571,7 +577,17 @@ int tandem_vcpu_fill_stats(struct sk_buff *skb, struct tandem_domain *dom)
 		struct tandem_vcpu *vcpu = &dom->vcpu[i];
 		u64 exits[__TANDEM_STAT_EXIT_COUNT];
 		u64 cpus = READ_ONCE(vcpu->stat_cpus);
+		u64 halt_start = READ_ONCE(vcpu->halt_start);
+		u64 halt_ns = READ_ONCE(vcpu->stat_halt_ns);
 		int j;
+
+		/* A vCPU halted right now has been halted since halt_start. */
+		if (halt_start) {
+			u64 now = sched_clock();
+
+			if (now > halt_start)
+				halt_ns += now - halt_start;
+		}
 
 		BUILD_BUG_ON((int)__TANDEM_STAT_EXIT_COUNT != (int)__TANDEM_EXIT_COUNT);
 		for (j = 0; j < __TANDEM_EXIT_COUNT; j++)
@@ -582,8 +598,7 @@ int tandem_vcpu_fill_stats(struct sk_buff *skb, struct tandem_domain *dom)
 		    nla_put_u64_64bit(skb, TANDEM_STATS_A_RUN_NS,
 				      READ_ONCE(vcpu->stat_run_ns),
 				      TANDEM_STATS_A_PAD) ||
-		    nla_put_u64_64bit(skb, TANDEM_STATS_A_HALT_NS,
-				      READ_ONCE(vcpu->stat_halt_ns),
+		    nla_put_u64_64bit(skb, TANDEM_STATS_A_HALT_NS, halt_ns,
 				      TANDEM_STATS_A_PAD) ||
 		    nla_put(skb, TANDEM_STATS_A_EXITS, sizeof(exits), exits) ||
 		    nla_put(skb, TANDEM_STATS_A_CPUS, sizeof(cpus), &cpus) ||

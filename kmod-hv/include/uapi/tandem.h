@@ -718,7 +718,8 @@ enum tandem_event_attr {
  *	"ucall: <type> <value> <file>:<line>"
  *
  * RAX returns 0 (or the count) on success, a negative errno otherwise
- * (-ENOSYS for an unknown function). Other registers are preserved.
+ * (%TANDEM_HC_ERR_NOFUNC, the value of -ENOSYS, for an unknown function).
+ * Other registers are preserved.
  */
 enum tandem_hypercall {
 	TANDEM_HC_CONSOLE_WRITE = 1,
@@ -728,6 +729,9 @@ enum tandem_hypercall {
 	TANDEM_HC_REBOOT,
 	TANDEM_HC_UCALL,
 };
+
+/* RAX after a hypercall of an unknown function (Linux's -ENOSYS). */
+#define TANDEM_HC_ERR_NOFUNC	(-38)
 
 /**
  * enum tandem_ucall - what a %TANDEM_HC_UCALL reports
