@@ -12,6 +12,8 @@
 #include <linux/net.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
+#include <linux/sockptr.h>
+#include <linux/string.h>
 #include <linux/uio.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
@@ -22,41 +24,138 @@
 /* A reply that does not come within this time is treated as lost. */
 #define TPOL_REPLY_TIMEOUT	(5 * HZ)
 
-static int tpol_send(struct tpol_client *c, u16 type, u8 cmd,
-		     const void *attrs, int attrs_len)
+/**
+ * tpol_client_next_seq() - a fresh sequence number for a request
+ * @c: the client
+ *
+ * Never 0: the mechanism's decisions and the controller's notifications
+ * carry sequence number 0, so no reply can be taken for one of them.
+ *
+ * Return: the sequence number.
+ */
+u32 tpol_client_next_seq(struct tpol_client *c)
+{
+	if (!++c->seq)
+		++c->seq;
+	return c->seq;
+}
+
+/**
+ * tpol_msg_new() - start a generic netlink request
+ * @type: family id (or %GENL_ID_CTRL)
+ * @cmd: the family's command
+ * @flags: netlink flags besides %NLM_F_REQUEST (e.g. %NLM_F_ACK)
+ * @seq: sequence number
+ * @payload: room for attributes, in bytes
+ *
+ * Return: a message to add attributes to and pass to tpol_msg_send(), or
+ * %NULL when out of memory.
+ */
+struct sk_buff *tpol_msg_new(u16 type, u8 cmd, u16 flags, u32 seq,
+			     size_t payload)
+{
+	struct genlmsghdr *gnlh;
+	struct nlmsghdr *nlh;
+	struct sk_buff *skb;
+
+	skb = nlmsg_new(GENL_HDRLEN + payload, GFP_KERNEL);
+	if (!skb)
+		return NULL;
+	nlh = nlmsg_put(skb, 0, seq, type, GENL_HDRLEN, NLM_F_REQUEST | flags);
+	if (!nlh) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	gnlh = nlmsg_data(nlh);
+	gnlh->cmd = cmd;
+	gnlh->version = 1;
+	gnlh->reserved = 0;
+	return skb;
+}
+
+/**
+ * tpol_msg_send() - finish a request from tpol_msg_new() and send it
+ * @c: the client whose socket sends it
+ * @skb: the request; always consumed
+ *
+ * The destination (the kernel, port 0) is named explicitly: netlink then
+ * marks the message NETLINK_SKB_DST and the receiver's netlink_capable()
+ * checks the sending task's credentials instead of the socket's file,
+ * which a kernel socket does not have.
+ *
+ * Return: 0 or a negative errno. The family's own answer, if any, comes
+ * later on @c's socket.
+ */
+int tpol_msg_send(struct tpol_client *c, struct sk_buff *skb)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct msghdr msg = {
 		.msg_name = &kernel,
 		.msg_namelen = sizeof(kernel),
 	};
-	struct genlmsghdr *gnlh;
-	struct nlmsghdr *nlh;
-	struct sk_buff *skb;
 	struct kvec iov;
 	int err;
 
-	skb = nlmsg_new(GENL_HDRLEN + attrs_len, GFP_KERNEL);
-	if (!skb)
-		return -ENOMEM;
-	nlh = nlmsg_put(skb, 0, ++c->seq, type, GENL_HDRLEN + attrs_len,
-			NLM_F_REQUEST | NLM_F_ACK);
-	if (!nlh) {
-		kfree_skb(skb);
-		return -EMSGSIZE;
-	}
-	gnlh = nlmsg_data(nlh);
-	gnlh->cmd = cmd;
-	gnlh->version = 1;
-	gnlh->reserved = 0;
-	if (attrs_len)
-		memcpy(genlmsg_data(gnlh), attrs, attrs_len);
-
+	nlmsg_end(skb, nlmsg_hdr(skb));
 	iov.iov_base = skb->data;
 	iov.iov_len = skb->len;
 	err = kernel_sendmsg(c->sock, &msg, &iov, 1, skb->len);
-	kfree_skb(skb);
+	consume_skb(skb);
 	return err < 0 ? err : 0;
+}
+
+static int tpol_send(struct tpol_client *c, u16 type, u8 cmd,
+		     const void *attrs, int attrs_len)
+{
+	struct sk_buff *skb;
+
+	skb = tpol_msg_new(type, cmd, NLM_F_ACK, tpol_client_next_seq(c),
+			   attrs_len);
+	if (!skb)
+		return -ENOMEM;
+	if (attrs_len)
+		skb_put_data(skb, attrs, attrs_len);
+	return tpol_msg_send(c, skb);
+}
+
+/**
+ * tpol_ack_msg() - the extended ACK message of an NLMSG_ERROR
+ * @nlh: an NLMSG_ERROR message at least as long as &struct nlmsgerr
+ *
+ * Return: the NUL-terminated message, or %NULL when there is none.
+ */
+const char *tpol_ack_msg(const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = nlmsg_data(nlh);
+	const struct nlattr *attr;
+	int off = sizeof(*e);
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NULL;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += nlmsg_len(&e->msg);
+	if (nlmsg_len(nlh) <= off)
+		return NULL;
+	attr = nla_find((const struct nlattr *)((const u8 *)e + off),
+			nlmsg_len(nlh) - off, NLMSGERR_ATTR_MSG);
+	if (!attr || !nla_len(attr) ||
+	    strnlen(nla_data(attr), nla_len(attr)) == nla_len(attr))
+		return NULL;
+	return nla_data(attr);
+}
+
+/**
+ * tpol_client_setsockopt() - set an integer SOL_NETLINK option
+ * @c: the client
+ * @optname: e.g. %NETLINK_EXT_ACK or %NETLINK_ADD_MEMBERSHIP
+ * @val: the value
+ *
+ * Return: 0 or a negative errno.
+ */
+int tpol_client_setsockopt(struct tpol_client *c, int optname, int val)
+{
+	return c->sock->ops->setsockopt(c->sock, SOL_NETLINK, optname,
+					KERNEL_SOCKPTR(&val), sizeof(val));
 }
 
 /*

@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The default policy: the administrator's configuration and the answer to
+ * every kind of decision.
+ *
+ * Defaults, in force at every load of the module (a POLICY_SET is not
+ * kept across reloads):
+ *
+ *   max_domains	8		domains that may exist at once
+ *   max_memory		256 MiB		RAM of one domain
+ *   max_vcpus		4		vCPUs of one domain
+ *   memory_pool	512 MiB		RAM of all domains together
+ *   name_pattern	"*"		glob (glob_match()) domain names must match
+ *   mem_write_states	created,paused	states in which MEM_WRITE is allowed
+ *
+ * Answers (Documentation/protocol-notes.txt, sections 3 to 10):
+ *   DOMAIN_CREATE	checked in this order against max_domains, max_memory,
+ *			max_vcpus, memory_pool and name_pattern; allowed with
+ *			all the memory asked
+ *   DOMAIN_DESTROY	allowed
+ *   MEM_WRITE		allowed in the states of mem_write_states; the answer
+ *			is marked for reuse either way (it only changes with
+ *			the domain's state or a new configuration, and the
+ *			mechanism drops it on both)
+ *   POLICY_SET		every key present is validated, then all of them are
+ *			applied at once, or none with a reason naming the key
+ *   POLICY_GET		allowed, with every key
+ *   DOMAIN_START	allowed, placement left to the mechanism's defaults
+ *			(all CPUs, weight 256, no cap)
+ *   CRASH		allowed, action preserve (keep it for inspection)
+ *   anything else	denied (fail closed)
+ * A decision that does not parse is denied if it has a cookie.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bits.h>
+#include <linux/glob.h>
+#include <linux/kernel.h>
+#include <linux/mutex.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include <tandem.h>
+
+#include "tandem_policy.h"
+
+#define TPOL_MEM_ALIGN		SZ_4K
+#define TPOL_STATES_VALID	(BIT(TANDEM_STATE_CREATED) |		\
+				 BIT(TANDEM_STATE_RUNNING) |		\
+				 BIT(TANDEM_STATE_PAUSED) |		\
+				 BIT(TANDEM_STATE_SHUTDOWN) |		\
+				 BIT(TANDEM_STATE_CRASHED))
+
+/**
+ * struct tpol_config - the administrator's configuration
+ * @max_domains: domains that may exist at once
+ * @max_memory: bytes of RAM one domain may have
+ * @max_vcpus: vCPUs one domain may have
+ * @memory_pool: bytes of RAM all domains together may have
+ * @name_pattern: glob domain names must match
+ * @mem_write_states: mask of BIT(&enum tandem_domain_state) in which
+ *	MEM_WRITE is allowed
+ */
+struct tpol_config {
+	u32 max_domains;
+	u64 max_memory;
+	u32 max_vcpus;
+	u64 memory_pool;
+	char name_pattern[TANDEM_NAME_MAX];
+	u32 mem_write_states;
+};
+
+/* Changed only as a whole, by an accepted POLICY_SET. */
+static DEFINE_MUTEX(tpol_config_lock);
+static struct tpol_config tpol_config = {
+	.max_domains = 8,
+	.max_memory = SZ_256M,
+	.max_vcpus = 4,
+	.memory_pool = SZ_512M,
+	.name_pattern = "*",
+	.mem_write_states = BIT(TANDEM_STATE_CREATED) | BIT(TANDEM_STATE_PAUSED),
+};
+
+static void tpol_config_get(struct tpol_config *cfg)
+{
+	mutex_lock(&tpol_config_lock);
+	*cfg = tpol_config;
+	mutex_unlock(&tpol_config_lock);
+}
+
+static const char *const tpol_state_names[__TANDEM_STATE_COUNT] = {
+	[TANDEM_STATE_NONE] = "none",
+	[TANDEM_STATE_CREATED] = "created",
+	[TANDEM_STATE_RUNNING] = "running",
+	[TANDEM_STATE_PAUSED] = "paused",
+	[TANDEM_STATE_SHUTDOWN] = "shutdown",
+	[TANDEM_STATE_CRASHED] = "crashed",
+	[TANDEM_STATE_DYING] = "dying",
+};
+
+/* The states of @mask as "created,paused" ("none" when empty). */
+static void tpol_states_str(u32 mask, char *buf, size_t size)
+{
+	size_t len = 0;
+	int s;
+
+	buf[0] = '\0';
+	for (s = 0; s < __TANDEM_STATE_COUNT; s++)
+		if (mask & BIT(s))
+			len += scnprintf(buf + len, size - len, "%s%s",
+					 len ? "," : "", tpol_state_names[s]);
+	if (!len)
+		strscpy(buf, "none", size);
+}
+
+/**
+ * tpol_config_log() - print the configuration in force
+ * @what: what it is, e.g. "configuration (defaults)"
+ */
+void tpol_config_log(const char *what)
+{
+	struct tpol_config cfg;
+	char states[64];
+
+	tpol_config_get(&cfg);
+	tpol_states_str(cfg.mem_write_states, states, sizeof(states));
+	pr_info("%s: max_domains %u, max_memory %llu, max_vcpus %u, memory_pool %llu, name_pattern '%s', mem_write_states %s\n",
+		what, cfg.max_domains, cfg.max_memory, cfg.max_vcpus,
+		cfg.memory_pool, cfg.name_pattern, states);
+}
+
+/* Configuration keys: policy, and for refusals their names and rules. */
+
+static struct netlink_range_validation tpol_mem_range = {
+	.min = TPOL_MEM_ALIGN,
+	.max = TANDEM_MEM_MAX,
+};
+
+static const struct nla_policy tpol_pcfg_policy[TANDEM_PCFG_A_MAX + 1] = {
+	/* Only nla_put_u64_64bit() on strict-alignment machines adds it. */
+	[TANDEM_PCFG_A_PAD] = { .type = NLA_BINARY },
+	[TANDEM_PCFG_A_MAX_DOMAINS] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TANDEM_PCFG_A_MAX_MEMORY] = NLA_POLICY_FULL_RANGE(NLA_U64,
+							   &tpol_mem_range),
+	[TANDEM_PCFG_A_MAX_VCPUS] = NLA_POLICY_RANGE(NLA_U32, 1,
+						     TANDEM_MAX_VCPUS),
+	[TANDEM_PCFG_A_MEMORY_POOL] = NLA_POLICY_FULL_RANGE(NLA_U64,
+							    &tpol_mem_range),
+	[TANDEM_PCFG_A_NAME_PATTERN] = { .type = NLA_NUL_STRING,
+					 .len = TANDEM_NAME_MAX - 1 },
+	[TANDEM_PCFG_A_MEM_WRITE_STATES] = NLA_POLICY_MASK(NLA_U32,
+							   TPOL_STATES_VALID),
+};
+
+struct tpol_key {
+	const char *name;
+	const char *rule;
+};
+
+static const struct tpol_key tpol_keys[TANDEM_PCFG_A_MAX + 1] = {
+	[TANDEM_PCFG_A_MAX_DOMAINS] = {
+		"max_domains", "must be a u32 of at least 1" },
+	[TANDEM_PCFG_A_MAX_MEMORY] = {
+		"max_memory", "must be a u64 from 4096 to 1099511627776 (1 TiB)" },
+	[TANDEM_PCFG_A_MAX_VCPUS] = {
+		"max_vcpus", "must be a u32 from 1 to 64" },
+	[TANDEM_PCFG_A_MEMORY_POOL] = {
+		"memory_pool", "must be a u64 from 4096 to 1099511627776 (1 TiB)" },
+	[TANDEM_PCFG_A_NAME_PATTERN] = {
+		"name_pattern", "must be a glob of 1 to 31 characters" },
+	[TANDEM_PCFG_A_MEM_WRITE_STATES] = {
+		"mem_write_states", "may only hold created, running, paused, shutdown, crashed" },
+};
+
+/* Decisions --------------------------------------------------------------- */
+
+static const struct nla_policy tpol_decision_policy[TANDEM_DECISION_A_MAX + 1] = {
+	/* Only nla_put_u64_64bit() on strict-alignment machines adds it. */
+	[TANDEM_DECISION_A_PAD] = { .type = NLA_BINARY },
+	[TANDEM_DECISION_A_COOKIE] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TANDEM_DECISION_A_KIND] = { .type = NLA_U32 },
+	[TANDEM_DECISION_A_DOMAIN_ID] = { .type = NLA_U32 },
+	[TANDEM_DECISION_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING,
+					    .len = TANDEM_NAME_MAX - 1 },
+	[TANDEM_DECISION_A_DOMAIN_STATE] = { .type = NLA_U32 },
+	[TANDEM_DECISION_A_MEMORY] = { .type = NLA_U64 },
+	[TANDEM_DECISION_A_VCPUS] = { .type = NLA_U32 },
+	[TANDEM_DECISION_A_GPA] = { .type = NLA_U64 },
+	[TANDEM_DECISION_A_LEN] = { .type = NLA_U32 },
+	[TANDEM_DECISION_A_UID] = { .type = NLA_U32 },
+	[TANDEM_DECISION_A_PID] = { .type = NLA_U32 },
+	[TANDEM_DECISION_A_NR_DOMAINS] = { .type = NLA_U32 },
+	[TANDEM_DECISION_A_TOTAL_MEMORY] = { .type = NLA_U64 },
+	/* Parsed against tpol_pcfg_policy on its own, to name a bad key. */
+	[TANDEM_DECISION_A_POLICY] = { .type = NLA_NESTED },
+	[TANDEM_DECISION_A_TIMEOUT_MS] = { .type = NLA_U32 },
+	[TANDEM_DECISION_A_REASON] = { .type = NLA_NUL_STRING },
+	[TANDEM_DECISION_A_RESTARTS] = { .type = NLA_U32 },
+	[TANDEM_DECISION_A_NR_CPUS] = { .type = NLA_U32 },
+};
+
+static const char *const tpol_decision_attr_names[TANDEM_DECISION_A_MAX + 1] = {
+	[TANDEM_DECISION_A_COOKIE] = "cookie",
+	[TANDEM_DECISION_A_KIND] = "kind",
+	[TANDEM_DECISION_A_DOMAIN_ID] = "domain_id",
+	[TANDEM_DECISION_A_DOMAIN_NAME] = "domain_name",
+	[TANDEM_DECISION_A_DOMAIN_STATE] = "domain_state",
+	[TANDEM_DECISION_A_MEMORY] = "memory",
+	[TANDEM_DECISION_A_VCPUS] = "vcpus",
+	[TANDEM_DECISION_A_GPA] = "gpa",
+	[TANDEM_DECISION_A_LEN] = "len",
+	[TANDEM_DECISION_A_UID] = "uid",
+	[TANDEM_DECISION_A_PID] = "pid",
+	[TANDEM_DECISION_A_NR_DOMAINS] = "nr_domains",
+	[TANDEM_DECISION_A_TOTAL_MEMORY] = "total_memory",
+	[TANDEM_DECISION_A_POLICY] = "policy",
+	[TANDEM_DECISION_A_TIMEOUT_MS] = "timeout_ms",
+	[TANDEM_DECISION_A_REASON] = "reason",
+	[TANDEM_DECISION_A_RESTARTS] = "restarts",
+	[TANDEM_DECISION_A_NR_CPUS] = "nr_cpus",
+};
+
+/* What each kind cannot be decided without, as BIT(attribute). */
+static const u32 tpol_required[__TANDEM_DECISION_COUNT] = {
+	[TANDEM_DECISION_DOMAIN_CREATE] = BIT(TANDEM_DECISION_A_DOMAIN_NAME) |
+					  BIT(TANDEM_DECISION_A_MEMORY) |
+					  BIT(TANDEM_DECISION_A_VCPUS) |
+					  BIT(TANDEM_DECISION_A_NR_DOMAINS) |
+					  BIT(TANDEM_DECISION_A_TOTAL_MEMORY),
+	[TANDEM_DECISION_MEM_WRITE] = BIT(TANDEM_DECISION_A_DOMAIN_STATE),
+	[TANDEM_DECISION_POLICY_SET] = BIT(TANDEM_DECISION_A_POLICY),
+};
+
+/**
+ * struct tpol_verdict - an answer before it is put into a message
+ * @allow: allow or deny
+ * @reuse: set %TANDEM_VERDICT_A_REUSE
+ * @policy: put the configuration into %TANDEM_VERDICT_A_POLICY
+ * @has_action: put @action into %TANDEM_VERDICT_A_ACTION
+ * @action: &enum tandem_crash_action
+ * @memory: memory granted, 0 for none
+ * @reason: why, for a denial
+ */
+struct tpol_verdict {
+	bool allow;
+	bool reuse;
+	bool policy;
+	bool has_action;
+	u32 action;
+	u64 memory;
+	char reason[TANDEM_REASON_MAX];
+};
+
+static __printf(2, 3)
+void tpol_deny(struct tpol_verdict *v, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(v->reason, sizeof(v->reason), fmt, args);
+	va_end(args);
+	v->allow = false;
+}
+
+static void tpol_allow_memory(struct tpol_verdict *v, u64 memory)
+{
+	v->allow = true;
+	v->memory = memory;
+}
+
+static void tpol_domain_create(struct nlattr **tb,
+			       const struct tpol_config *cfg,
+			       struct tpol_verdict *v)
+{
+	const char *name = nla_data(tb[TANDEM_DECISION_A_DOMAIN_NAME]);
+	u64 memory = nla_get_u64(tb[TANDEM_DECISION_A_MEMORY]);
+	u64 in_use = nla_get_u64(tb[TANDEM_DECISION_A_TOTAL_MEMORY]);
+	u32 vcpus = nla_get_u32(tb[TANDEM_DECISION_A_VCPUS]);
+	u32 nr = nla_get_u32(tb[TANDEM_DECISION_A_NR_DOMAINS]);
+
+	if (nr >= cfg->max_domains)
+		tpol_deny(v, "domain limit reached (max_domains %u)",
+			  cfg->max_domains);
+	else if (memory > cfg->max_memory)
+		tpol_deny(v, "memory %llu exceeds max_memory %llu",
+			  memory, cfg->max_memory);
+	else if (vcpus > cfg->max_vcpus)
+		tpol_deny(v, "vcpus %u exceed max_vcpus %u",
+			  vcpus, cfg->max_vcpus);
+	/* in_use + memory > memory_pool, without overflow */
+	else if (memory > cfg->memory_pool ||
+		 in_use > cfg->memory_pool - memory)
+		tpol_deny(v, "memory pool exhausted (memory_pool %llu, in use %llu, asked %llu)",
+			  cfg->memory_pool, in_use, memory);
+	else if (!glob_match(cfg->name_pattern, name))
+		tpol_deny(v, "name does not match name_pattern '%s'",
+			  cfg->name_pattern);
+	else
+		tpol_allow_memory(v, memory);
+}
+
+static void tpol_mem_write(struct nlattr **tb, const struct tpol_config *cfg,
+			   struct tpol_verdict *v)
+{
+	u32 state = nla_get_u32(tb[TANDEM_DECISION_A_DOMAIN_STATE]);
+
+	v->reuse = true;
+	if (state < __TANDEM_STATE_COUNT && (BIT(state) & cfg->mem_write_states)) {
+		v->allow = true;
+		return;
+	}
+	if (state < __TANDEM_STATE_COUNT)
+		tpol_deny(v, "memory writes not allowed in state %s",
+			  tpol_state_names[state]);
+	else
+		tpol_deny(v, "memory writes not allowed in state %u", state);
+}
+
+/* A configuration that does not parse: name the key when there is one. */
+static void tpol_policy_refuse(struct tpol_verdict *v,
+			       const struct netlink_ext_ack *extack)
+{
+	int type = extack->bad_attr ? nla_type(extack->bad_attr) : 0;
+
+	if (type > 0 && type <= TANDEM_PCFG_A_MAX && tpol_keys[type].name)
+		tpol_deny(v, "%s: %s", tpol_keys[type].name,
+			  tpol_keys[type].rule);
+	else if (type)
+		tpol_deny(v, "unknown configuration key %d", type);
+	else
+		tpol_deny(v, "malformed configuration: %s",
+			  extack->_msg ?: "invalid attributes");
+}
+
+static void tpol_policy_set(const struct nlattr *nest, struct tpol_verdict *v)
+{
+	struct nlattr *tb[TANDEM_PCFG_A_MAX + 1];
+	struct netlink_ext_ack extack = {};
+	static const int mem_keys[] = {
+		TANDEM_PCFG_A_MAX_MEMORY,
+		TANDEM_PCFG_A_MEMORY_POOL,
+	};
+	struct tpol_config cfg;
+	int i;
+
+	/* Everything is validated before anything is applied. */
+	if (nla_parse_nested(tb, TANDEM_PCFG_A_MAX, nest, tpol_pcfg_policy,
+			     &extack)) {
+		tpol_policy_refuse(v, &extack);
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(mem_keys); i++) {
+		if (tb[mem_keys[i]] &&
+		    !IS_ALIGNED(nla_get_u64(tb[mem_keys[i]]), TPOL_MEM_ALIGN)) {
+			tpol_deny(v, "%s: must be a multiple of %u",
+				  tpol_keys[mem_keys[i]].name, TPOL_MEM_ALIGN);
+			return;
+		}
+	}
+	if (tb[TANDEM_PCFG_A_NAME_PATTERN] &&
+	    !*(char *)nla_data(tb[TANDEM_PCFG_A_NAME_PATTERN])) {
+		tpol_deny(v, "name_pattern: %s",
+			  tpol_keys[TANDEM_PCFG_A_NAME_PATTERN].rule);
+		return;
+	}
+
+	mutex_lock(&tpol_config_lock);
+	cfg = tpol_config;
+	if (tb[TANDEM_PCFG_A_MAX_DOMAINS])
+		cfg.max_domains = nla_get_u32(tb[TANDEM_PCFG_A_MAX_DOMAINS]);
+	if (tb[TANDEM_PCFG_A_MAX_MEMORY])
+		cfg.max_memory = nla_get_u64(tb[TANDEM_PCFG_A_MAX_MEMORY]);
+	if (tb[TANDEM_PCFG_A_MAX_VCPUS])
+		cfg.max_vcpus = nla_get_u32(tb[TANDEM_PCFG_A_MAX_VCPUS]);
+	if (tb[TANDEM_PCFG_A_MEMORY_POOL])
+		cfg.memory_pool = nla_get_u64(tb[TANDEM_PCFG_A_MEMORY_POOL]);
+	if (tb[TANDEM_PCFG_A_NAME_PATTERN])
+		nla_strscpy(cfg.name_pattern, tb[TANDEM_PCFG_A_NAME_PATTERN],
+			    sizeof(cfg.name_pattern));
+	if (tb[TANDEM_PCFG_A_MEM_WRITE_STATES])
+		cfg.mem_write_states =
+			nla_get_u32(tb[TANDEM_PCFG_A_MEM_WRITE_STATES]);
+	tpol_config = cfg;
+	mutex_unlock(&tpol_config_lock);
+
+	tpol_config_log("new configuration");
+	v->allow = true;
+}
+
+static int tpol_put_config(struct sk_buff *skb, const struct tpol_config *cfg)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, TANDEM_VERDICT_A_POLICY);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, TANDEM_PCFG_A_MAX_DOMAINS, cfg->max_domains) ||
+	    nla_put_u64_64bit(skb, TANDEM_PCFG_A_MAX_MEMORY, cfg->max_memory,
+			      TANDEM_PCFG_A_PAD) ||
+	    nla_put_u32(skb, TANDEM_PCFG_A_MAX_VCPUS, cfg->max_vcpus) ||
+	    nla_put_u64_64bit(skb, TANDEM_PCFG_A_MEMORY_POOL, cfg->memory_pool,
+			      TANDEM_PCFG_A_PAD) ||
+	    nla_put_string(skb, TANDEM_PCFG_A_NAME_PATTERN, cfg->name_pattern) ||
+	    nla_put_u32(skb, TANDEM_PCFG_A_MEM_WRITE_STATES,
+			cfg->mem_write_states)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int tpol_verdict_fill(struct sk_buff *skb, u32 cookie,
+			     const struct tpol_verdict *v,
+			     const struct tpol_config *cfg)
+{
+	if (nla_put_u32(skb, TANDEM_VERDICT_A_COOKIE, cookie) ||
+	    nla_put_u8(skb, TANDEM_VERDICT_A_ALLOW, v->allow))
+		return -EMSGSIZE;
+	if (!v->allow && v->reason[0] &&
+	    nla_put_string(skb, TANDEM_VERDICT_A_REASON, v->reason))
+		return -EMSGSIZE;
+	if (v->memory &&
+	    nla_put_u64_64bit(skb, TANDEM_VERDICT_A_MEMORY, v->memory,
+			      TANDEM_VERDICT_A_PAD))
+		return -EMSGSIZE;
+	if (v->reuse && nla_put_flag(skb, TANDEM_VERDICT_A_REUSE))
+		return -EMSGSIZE;
+	if (v->has_action &&
+	    nla_put_u32(skb, TANDEM_VERDICT_A_ACTION, v->action))
+		return -EMSGSIZE;
+	if (v->policy)
+		return tpol_put_config(skb, cfg);
+	return 0;
+}
+
+/* The cookie of a decision that failed to parse, or 0. */
+static u32 tpol_find_cookie(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *nla;
+
+	nla = nla_find(genlmsg_data(nlmsg_data(nlh)),
+		       genlmsg_len(nlmsg_data(nlh)), TANDEM_DECISION_A_COOKIE);
+	if (!nla || nla_len(nla) != sizeof(u32))
+		return 0;
+	return nla_get_u32(nla);
+}
+
+static void tpol_decide_kind(struct nlattr **tb, const struct tpol_config *cfg,
+			     struct tpol_verdict *v)
+{
+	u32 kind = nla_get_u32(tb[TANDEM_DECISION_A_KIND]);
+	unsigned long missing = 0;
+	int a;
+
+	if (kind < __TANDEM_DECISION_COUNT)
+		missing = tpol_required[kind];
+	for (a = 0; a <= TANDEM_DECISION_A_MAX; a++)
+		if (tb[a])
+			missing &= ~BIT(a);
+	if (missing) {
+		tpol_deny(v, "malformed decision: missing %s",
+			  tpol_decision_attr_names[__ffs(missing)]);
+		return;
+	}
+
+	switch (kind) {
+	case TANDEM_DECISION_DOMAIN_CREATE:
+		tpol_domain_create(tb, cfg, v);
+		break;
+	case TANDEM_DECISION_DOMAIN_DESTROY:
+		v->allow = true;
+		break;
+	case TANDEM_DECISION_MEM_WRITE:
+		tpol_mem_write(tb, cfg, v);
+		break;
+	case TANDEM_DECISION_POLICY_SET:
+		tpol_policy_set(tb[TANDEM_DECISION_A_POLICY], v);
+		break;
+	case TANDEM_DECISION_POLICY_GET:
+		v->allow = true;
+		v->policy = true;
+		break;
+	case TANDEM_DECISION_DOMAIN_START:
+		/* No placement attributes: the mechanism's defaults apply. */
+		v->allow = true;
+		break;
+	case TANDEM_DECISION_CRASH:
+		v->allow = true;
+		v->has_action = true;
+		v->action = TANDEM_CRASH_PRESERVE;
+		break;
+	default:
+		tpol_deny(v, "unknown decision kind %u", kind);
+		break;
+	}
+}
+
+/**
+ * tpol_decide() - answer one DECISION
+ * @nlh: the DECISION message (type and command already checked)
+ * @verdict: a VERDICT message to put the answer's attributes into
+ * @cookie: set to the decision's cookie when one was found
+ *
+ * Return: 0 when @verdict is ready to send; -ENOMSG when the decision has
+ * no usable cookie (there is nothing to answer: the mechanism times it
+ * out, denied); -EMSGSIZE.
+ */
+int tpol_decide(const struct nlmsghdr *nlh, struct sk_buff *verdict,
+		u32 *cookie)
+{
+	struct nlattr *tb[TANDEM_DECISION_A_MAX + 1];
+	struct netlink_ext_ack extack = {};
+	struct tpol_verdict v = {};
+	struct tpol_config cfg;
+
+	/* A snapshot: one decision sees one configuration. */
+	tpol_config_get(&cfg);
+
+	if (nlmsg_parse(nlh, GENL_HDRLEN, tb, TANDEM_DECISION_A_MAX,
+			tpol_decision_policy, &extack)) {
+		*cookie = tpol_find_cookie(nlh);
+		if (!*cookie)
+			return -ENOMSG;
+		tpol_deny(&v, "malformed decision: %s (attribute %d)",
+			  extack._msg ?: "invalid attribute",
+			  extack.bad_attr ? nla_type(extack.bad_attr) : 0);
+		pr_warn_ratelimited("denied decision %u: %s\n", *cookie,
+				    v.reason);
+		return tpol_verdict_fill(verdict, *cookie, &v, &cfg);
+	}
+	if (!tb[TANDEM_DECISION_A_COOKIE])
+		return -ENOMSG;
+	*cookie = nla_get_u32(tb[TANDEM_DECISION_A_COOKIE]);
+
+	if (!tb[TANDEM_DECISION_A_KIND])
+		tpol_deny(&v, "malformed decision: missing kind");
+	else
+		tpol_decide_kind(tb, &cfg, &v);
+	return tpol_verdict_fill(verdict, *cookie, &v, &cfg);
+}
