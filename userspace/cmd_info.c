@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tandem info: what the hypervisor found on this machine.
+ * tandem info: what the hypervisor found on this machine (with NAME|ID,
+ * one domain: see domain_info()).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -95,25 +96,20 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 	struct tnl t;
 	int err;
 
-	(void)argv;
-	if (argc > 1)
+	/* With an argument it is about one domain (cmd_domain.c). */
+	if (argc == 2)
+		return domain_info(cli, argv[1]);
+	if (argc > 2)
 		return CMD_USAGE;
 
 	err = tnl_open(&t);
 	if (err)
 		return err;
 	msg = tnl_msg(&t, TANDEM_CMD_GET_INFO, 0);
-	if (!msg) {
-		tnl_close(&t);
-		return -ENOMEM;
-	}
-	err = tnl_exec(&t, msg, info_parse, &in);
-	if (err) {
-		tnl_report(&t, "info");
-		tnl_close(&t);
-		return err;
-	}
+	err = tnl_request(&t, msg, info_parse, &in, "info");
 	tnl_close(&t);
+	if (err)
+		return err;
 
 	if (cli->json) {
 		struct json j;

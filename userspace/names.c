@@ -4,6 +4,7 @@
  * the "flags"/"vmx flags" spelling of /proc/cpuinfo where one exists.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "names.h"
 
@@ -40,4 +41,79 @@ const char *tandem_vendor_name(unsigned int vendor)
 		return "amd";
 	}
 	return "unknown";
+}
+
+/* Lowercase, as the default agent spells them in its denial reasons. */
+static const char *const state_names[__TANDEM_STATE_COUNT] = {
+	[TANDEM_STATE_NONE] = "none",
+	[TANDEM_STATE_CREATED] = "created",
+	[TANDEM_STATE_RUNNING] = "running",
+	[TANDEM_STATE_PAUSED] = "paused",
+	[TANDEM_STATE_SHUTDOWN] = "shutdown",
+	[TANDEM_STATE_CRASHED] = "crashed",
+	[TANDEM_STATE_DYING] = "dying",
+};
+
+static const char *const event_names[__TANDEM_EVENT_COUNT] = {
+	[TANDEM_EVENT_DOMAIN_CREATED] = "domain_created",
+	[TANDEM_EVENT_DOMAIN_DESTROYED] = "domain_destroyed",
+	[TANDEM_EVENT_DOMAIN_STATE] = "domain_state",
+	[TANDEM_EVENT_AGENT_REGISTERED] = "agent_registered",
+	[TANDEM_EVENT_AGENT_GONE] = "agent_gone",
+	[TANDEM_EVENT_VERDICT] = "verdict",
+	[TANDEM_EVENT_DOMAIN_CRASHED] = "domain_crashed",
+};
+
+static const char *const decision_names[__TANDEM_DECISION_COUNT] = {
+	[TANDEM_DECISION_DOMAIN_CREATE] = "domain_create",
+	[TANDEM_DECISION_DOMAIN_DESTROY] = "domain_destroy",
+	[TANDEM_DECISION_MEM_WRITE] = "mem_write",
+	[TANDEM_DECISION_POLICY_SET] = "policy_set",
+	[TANDEM_DECISION_POLICY_GET] = "policy_get",
+	[TANDEM_DECISION_DOMAIN_START] = "domain_start",
+	[TANDEM_DECISION_CRASH] = "crash",
+};
+
+static const char *const crash_action_names[] = {
+	[TANDEM_CRASH_PRESERVE] = "preserve",
+	[TANDEM_CRASH_DESTROY] = "destroy",
+	[TANDEM_CRASH_RESTART] = "restart",
+};
+
+#define NAME_OF(table, v) \
+	((v) < sizeof(table) / sizeof(table[0]) ? table[v] : NULL)
+
+const char *tandem_state_name(unsigned int state)
+{
+	return NAME_OF(state_names, state);
+}
+
+const char *tandem_event_name(unsigned int kind)
+{
+	return NAME_OF(event_names, kind);
+}
+
+const char *tandem_decision_name(unsigned int kind)
+{
+	return NAME_OF(decision_names, kind);
+}
+
+const char *tandem_crash_action_name(unsigned int action)
+{
+	return NAME_OF(crash_action_names, action);
+}
+
+/**
+ * tandem_state_by_name() - the state called @name
+ *
+ * Return: &enum tandem_domain_state, or -1 when no state has that name.
+ */
+int tandem_state_by_name(const char *name)
+{
+	int s;
+
+	for (s = 0; s < __TANDEM_STATE_COUNT; s++)
+		if (!strcmp(state_names[s], name))
+			return s;
+	return -1;
 }

@@ -12,6 +12,7 @@
 #include <tandem.h>
 
 #include "nl.h"
+#include "size.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -21,6 +22,7 @@ struct tnl_req {
 	struct tnl *t;
 	tnl_reply_cb cb;
 	void *arg;
+	int cb_err;	/* first error of @cb */
 	int done;
 };
 
@@ -63,10 +65,19 @@ void tnl_close(struct tnl *t)
 	t->sk = NULL;
 }
 
-struct nl_msg *tnl_msg(struct tnl *t, uint8_t cmd, int flags)
+/**
+ * tnl_msg_size() - a request for @cmd with room for @size bytes of
+ * attributes (0: libnl's default, one page)
+ *
+ * Return: the message, or NULL when out of memory.
+ */
+struct nl_msg *tnl_msg_size(struct tnl *t, uint8_t cmd, int flags,
+			    size_t size)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	struct nl_msg *msg;
 
+	msg = size ? nlmsg_alloc_size(NLMSG_HDRLEN + GENL_HDRLEN + size) :
+		     nlmsg_alloc();
 	if (!msg)
 		return NULL;
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, t->family, 0, flags,
@@ -75,6 +86,22 @@ struct nl_msg *tnl_msg(struct tnl *t, uint8_t cmd, int flags)
 		return NULL;
 	}
 	return msg;
+}
+
+struct nl_msg *tnl_msg(struct tnl *t, uint8_t cmd, int flags)
+{
+	return tnl_msg_size(t, cmd, flags, 0);
+}
+
+/**
+ * tnl_msg_drop() - free a request that could not be built
+ *
+ * Return: NULL, for tnl_request() to report.
+ */
+struct nl_msg *tnl_msg_drop(struct nl_msg *msg)
+{
+	nlmsg_free(msg);
+	return NULL;
 }
 
 static void tnl_parse_ext_ack(struct tnl *t, const struct nlmsgerr *e)
@@ -130,13 +157,23 @@ static int tnl_valid_cb(struct nl_msg *msg, void *arg)
 {
 	struct tnl_req *r = arg;
 
-	if (r->cb && r->cb(msg, r->arg) < 0)
-		return NL_STOP;
+	int err;
+
+	/* Keep reading after a failure: the ACK must still be consumed. */
+	if (r->cb && !r->cb_err) {
+		err = r->cb(msg, r->arg);
+		if (err < 0)
+			r->cb_err = err;
+	}
 	return NL_OK;
 }
 
 /**
  * tnl_exec() - send @msg (consumed) and run @cb on each reply message
+ *
+ * @cb returns 0 or a negative errno; the first error stops the calls and
+ * becomes the result unless the kernel failed the request. @cb may leave
+ * its own message in @t->msg.
  *
  * Return: 0 or the negative errno the kernel answered with; the kernel's
  * message, if any, is in @t->msg.
@@ -176,6 +213,12 @@ int tnl_exec(struct tnl *t, struct nl_msg *msg, tnl_reply_cb cb, void *arg)
 		if (ret < 0)
 			break;
 	}
+	if (!t->err && r.cb_err) {
+		t->err = r.cb_err;
+		if (!t->msg[0])
+			snprintf(t->msg, sizeof(t->msg),
+				 "unexpected reply from the kernel");
+	}
 out:
 	nl_cb_put(nlcb);
 	return t->err;
@@ -191,4 +234,51 @@ void tnl_report(const struct tnl *t, const char *what)
 			strerror(-t->err));
 	else
 		fprintf(stderr, "tandem: %s: %s\n", what, strerror(-t->err));
+}
+
+/**
+ * tnl_request() - tnl_exec(), and on failure tnl_report() under @what
+ * @msg: the request, or NULL when it could not be built (reported as
+ *	out of memory: every attribute fits in a message sized for it)
+ *
+ * Return: 0 or a negative errno, already reported.
+ */
+int tnl_request(struct tnl *t, struct nl_msg *msg, tnl_reply_cb cb,
+		void *arg, const char *what)
+{
+	int err;
+
+	if (!msg) {
+		t->err = -ENOMEM;
+		t->msg[0] = '\0';
+		tnl_report(t, what);
+		return -ENOMEM;
+	}
+	err = tnl_exec(t, msg, cb, arg);
+	if (err)
+		tnl_report(t, what);
+	return err;
+}
+
+/**
+ * tnl_put_domain() - select a domain by id (all digits) or by name
+ * @msg: the request
+ * @sel: what the user typed
+ * @id_attr: the request's u32 domain id attribute
+ * @name_attr: its domain name attribute
+ *
+ * As with xl, a selector of digits only is an id: a domain whose name is
+ * all digits is reached by its id. Digits too large for a u32 go as a
+ * name, which the kernel refuses as no such domain.
+ *
+ * Return: 0, or a negative libnl error when @msg is full.
+ */
+int tnl_put_domain(struct nl_msg *msg, const char *sel, int id_attr,
+		   int name_attr)
+{
+	uint64_t id;
+
+	if (parse_uint(sel, 10, UINT32_MAX, &id) == 0)
+		return nla_put_u32(msg, id_attr, id);
+	return nla_put_string(msg, name_attr, sel);
 }

@@ -29,7 +29,14 @@ typedef int (*tnl_reply_cb)(struct nl_msg *msg, void *arg);
 int tnl_open(struct tnl *t);
 void tnl_close(struct tnl *t);
 struct nl_msg *tnl_msg(struct tnl *t, uint8_t cmd, int flags);
+struct nl_msg *tnl_msg_size(struct tnl *t, uint8_t cmd, int flags,
+			    size_t size);
+struct nl_msg *tnl_msg_drop(struct nl_msg *msg);
 int tnl_exec(struct tnl *t, struct nl_msg *msg, tnl_reply_cb cb, void *arg);
 void tnl_report(const struct tnl *t, const char *what);
+int tnl_request(struct tnl *t, struct nl_msg *msg, tnl_reply_cb cb,
+		void *arg, const char *what);
+int tnl_put_domain(struct nl_msg *msg, const char *sel, int id_attr,
+		   int name_attr);
 
 #endif /* TANDEM_NL_H */

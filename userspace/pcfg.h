@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The default agent's configuration (enum tandem_pcfg_attr) and its
+ * "key = value" file format (Documentation/protocol-notes.txt section 10).
+ * No libnl here: the host unit tests link this file on its own, and
+ * cmd_policy.c turns a struct pcfg into attributes with pcfg_foreach().
+ */
+#ifndef TANDEM_PCFG_H
+#define TANDEM_PCFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <tandem.h>
+
+/* Enough for "FILE:LINE: KEY: message" with a long file name. */
+#define PCFG_ERR_MAX	512
+
+/**
+ * enum pcfg_type - how a key is written and carried
+ * @PCFG_U32: decimal number, u32 attribute
+ * @PCFG_SIZE: size (see parse_size()), u64 attribute
+ * @PCFG_STRING: text, NUL-terminated string attribute
+ * @PCFG_STATES: list of state names, u32 attribute (mask of 1 << state)
+ */
+enum pcfg_type {
+	PCFG_U32,
+	PCFG_SIZE,
+	PCFG_STRING,
+	PCFG_STATES,
+};
+
+/**
+ * struct pcfg - a configuration, complete (POLICY_GET) or partial (SET)
+ * @present: 1 << TANDEM_PCFG_A_* of the keys that are set
+ * @max_domains: see enum tandem_pcfg_attr, and likewise the rest
+ * @max_memory: bytes
+ * @max_vcpus: count
+ * @memory_pool: bytes
+ * @name_pattern: glob
+ * @mem_write_states: mask of 1 << &enum tandem_domain_state
+ */
+struct pcfg {
+	uint32_t present;
+	uint32_t max_domains;
+	uint64_t max_memory;
+	uint32_t max_vcpus;
+	uint64_t memory_pool;
+	char name_pattern[TANDEM_NAME_MAX];
+	uint32_t mem_write_states;
+};
+
+/**
+ * struct pcfg_value - one key of a configuration, as pcfg_foreach() sees it
+ * @attr: TANDEM_PCFG_A_*
+ * @name: the key, e.g. "max_memory"
+ * @type: how it is carried: u32 for %PCFG_U32 and %PCFG_STATES, u64 for
+ *	%PCFG_SIZE, a string for %PCFG_STRING
+ * @num: the value of a number, size or state mask
+ * @str: the value of a string
+ */
+struct pcfg_value {
+	int attr;
+	const char *name;
+	enum pcfg_type type;
+	uint64_t num;
+	const char *str;
+};
+
+typedef int (*pcfg_fn)(void *arg, const struct pcfg_value *v);
+
+int pcfg_key_by_name(const char *name);
+int pcfg_key_type(int attr);
+int pcfg_set(struct pcfg *c, const char *key, const char *value,
+	     char *err, size_t len);
+int pcfg_parse_file(struct pcfg *c, FILE *f, const char *fname,
+		    char *err, size_t len);
+void pcfg_store(struct pcfg *c, const struct pcfg_value *v);
+int pcfg_foreach(const struct pcfg *c, pcfg_fn fn, void *arg);
+char *pcfg_format(const struct pcfg_value *v, char *buf, size_t len);
+void pcfg_states_format(uint32_t mask, char *buf, size_t len);
+
+#endif /* TANDEM_PCFG_H */
