@@ -1,0 +1,137 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Lab driver used by the Makefile.
+#
+#   lab.sh check --labs "svm vmx" [--tests "a b"]
+#       Run the kselftests in each lab (the labs boot concurrently), print
+#       each lab's failures and "lab X: N passed, N failed, N skipped", and
+#       write build/lab/totals ("X PASSED FAILED SKIPPED" per lab).
+#   lab.sh shell --lab svm|vmx
+#       Interactive root shell in a lab, with the Tandem modules loaded.
+#   lab.sh demo --lab svm|vmx
+#       Run /lib/tandem/demo.sh in the lab and show its output live.
+#   Any command also takes --extra DIR (repeatable): DIR's files are
+#   copied into the initramfs root (e.g. DIR/lib/tandem/demo.sh).
+#
+# Work files: build/lab/<lab>/ (initramfs, serial.log, run.out).
+# Environment: LAB_TIMEOUT_SVM (default 1500 s), LAB_TIMEOUT_VMX (2700 s),
+# LAB_CPUS_SVM (2), LAB_CPUS_VMX (1: Bochs with 2 CPUs runs at half speed),
+# KVER (lab kernel), KSFT_INSTALL (installed kselftests), LAB_EXTRA
+# (directories, as with --extra).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+labdir=$top/build/lab
+
+usage() {
+	sed -n 's/^#   //p' "$0" | sed -n '/^lab.sh /p' >&2
+	exit 2
+}
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+labs="" tests="" extra=()
+for d in ${LAB_EXTRA:-}; do extra+=(--extra "$d"); done
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--labs|--lab) labs=$2; shift 2 ;;
+	--tests) tests=$2; shift 2 ;;
+	--extra) extra+=(--extra "$2"); shift 2 ;;
+	*) usage ;;
+	esac
+done
+for l in $labs; do
+	case "$l" in svm|vmx) ;; *) echo "lab.sh: unknown lab '$l'" >&2; exit 2 ;; esac
+done
+
+lab_timeout() {
+	if [ "$1" = svm ]; then echo "${LAB_TIMEOUT_SVM:-1500}"; else echo "${LAB_TIMEOUT_VMX:-2700}"; fi
+}
+lab_cpus() {
+	if [ "$1" = svm ]; then echo "${LAB_CPUS_SVM:-2}"; else echo "${LAB_CPUS_VMX:-1}"; fi
+}
+
+# Build one lab's initramfs: mkinitrd LAB MODE [TESTS]
+mkinitrd() {
+	mkdir -p "$labdir/$1"
+	"$here/mkinitramfs.sh" --out "$labdir/$1/initrd-$2.cpio.gz" \
+		--lab "$1" --mode "$2" --tests "${3:-}" ${extra[@]+"${extra[@]}"}
+}
+
+case "$cmd" in
+check)
+	[ -n "$labs" ] || labs="svm vmx"
+	mkdir -p "$labdir"
+	rm -f "$labdir/totals"
+	pids=""
+	for l in $labs; do
+		rm -f "$labdir/$l/serial.log" "$labdir/$l/run.out"
+		if ! mkinitrd "$l" test "$tests"; then
+			echo "lab $l: FAIL could not build the initramfs" >"$labdir/$l/run.out"
+			continue
+		fi
+		echo "lab $l: booting (timeout $(lab_timeout "$l") s)"
+		"$here/run.sh" --lab "$l" --initrd "$labdir/$l/initrd-test.cpio.gz" \
+			--log "$labdir/$l/serial.log" --timeout "$(lab_timeout "$l")" \
+			--cpus "$(lab_cpus "$l")" >"$labdir/$l/run.out" 2>&1 &
+		pids="$pids $!"
+	done
+	# run.sh's exit status is in its log; the summary reads the log.
+	for p in $pids; do wait "$p" || true; done
+
+	status=0
+	for l in svm vmx; do
+		case " $labs " in *" $l "*) ;; *) continue ;; esac
+		cat "$labdir/$l/run.out" 2>/dev/null || true
+		out=$("$here/summarize.sh" --lab "$l" "$labdir/$l/serial.log") || status=1
+		echo "$out"
+		# shellcheck disable=SC2046 # three numbers, or nothing
+		set -- $(echo "$out" | tail -n 1 |
+			sed -nE 's/^lab [a-z]+: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p')
+		if [ $# -eq 3 ]; then
+			echo "$l $1 $2 $3" >>"$labdir/totals"
+		else
+			echo "$l 0 1 0" >>"$labdir/totals"
+		fi
+	done
+	exit $status
+	;;
+shell)
+	[ -n "$labs" ] || labs=svm
+	# shellcheck disable=SC2086 # the first of the labs named
+	set -- $labs
+	mkinitrd "$1" shell
+	exec "$here/run.sh" --lab "$1" --initrd "$labdir/$1/initrd-shell.cpio.gz" \
+		--log "$labdir/$1/shell.log" --timeout 0 --cpus "$(lab_cpus "$1")" \
+		--interactive
+	;;
+demo)
+	[ -n "$labs" ] || labs=svm
+	# shellcheck disable=SC2086 # the first of the labs named
+	set -- $labs
+	l=$1 log=$labdir/$1/demo.log
+	mkinitrd "$l" demo >&2
+	: >"$log"
+	"$here/run.sh" --lab "$l" --initrd "$labdir/$l/initrd-demo.cpio.gz" \
+		--log "$log" --timeout "$(lab_timeout "$l")" \
+		--cpus "$(lab_cpus "$l")" >"$labdir/$l/run.out" 2>&1 &
+	run=$!
+	# Live: what the guest printed between the BEGIN and END markers.
+	tail -n +1 -f --pid="$run" "$log" | tr -d '\r' |
+		awk '/^TANDEM-LAB-BEGIN/ { on = 1; next }
+		     /^TANDEM-LAB-END/ { exit }
+		     on { print; fflush() }' || true
+	rc=0
+	wait "$run" || rc=$?
+	cat "$labdir/$l/run.out" >&2
+	[ "$rc" -eq 0 ] || exit "$rc"
+	end=$(tr -d '\r' <"$log" | sed -n 's/^TANDEM-LAB-END rc=//p')
+	"$here/scan-log.sh" "$log" >&2 || exit 1
+	[ "$end" = 0 ]
+	;;
+*)
+	usage
+	;;
+esac

@@ -1,0 +1,235 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot one lab machine on an initramfs made by mkinitramfs.sh.
+#
+# usage: run.sh --lab svm|vmx --initrd FILE --log SERIAL_OUT --timeout SECONDS
+#               [--interactive] [--cpus N] [--deterministic]
+#
+#   svm: QEMU TCG, -cpu max (AMD SVM with NPT), 2 CPUs. --deterministic
+#        adds -icount shift=0,sleep=off (single-threaded TCG) and defaults
+#        to 1 CPU (see below).
+#   vmx: Bochs, corei7_skylake_x (Intel VMX with EPT), booted from an ISO.
+#        Bochs time is instruction count: always deterministic.
+#
+# Exit status: 0 the guest reached TANDEM-LAB-END; 1 it stopped without
+# it (panic, crash); 2 timed out; 3 the guest never booted (no
+# TANDEM-LAB-BEGIN). --timeout 0 means no time limit.
+#
+# --interactive: the serial console is the user's terminal.
+#   QEMU: -serial on stdio (muxed with the monitor: C-a x quits, C-a c
+#   monitor); the serial output is also written to --log.
+#   Bochs: com1 in "term" mode on the user's tty (Bochs puts it in raw mode),
+#   while Bochs's own "term" display runs on a throw-away pty under
+#   script(1); nothing goes to --log. Leave with `exit` in the guest shell.
+#
+# Environment: KVER overrides the lab kernel (default: the newest
+# /boot/vmlinuz-*-amd64).
+set -eu
+
+usage() {
+	echo "usage: $0 --lab svm|vmx --initrd FILE --log SERIAL_OUT --timeout SECONDS [--interactive] [--cpus N] [--deterministic]" >&2
+	exit 64
+}
+
+lab="" initrd="" log="" timeout="" interactive=0 cpus="" det=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--lab) lab=$2; shift 2 ;;
+	--initrd) initrd=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--interactive) interactive=1; shift ;;
+	--cpus) cpus=$2; shift 2 ;;
+	--deterministic) det=1; shift ;;
+	*) usage ;;
+	esac
+done
+case "$lab" in svm|vmx) ;; *) usage ;; esac
+[ -n "$initrd" ] && [ -n "$log" ] || usage
+[ -f "$initrd" ] || { echo "run.sh: no initrd $initrd" >&2; exit 64; }
+timeout=${timeout:-0}
+case "$timeout" in *[!0-9]*) usage ;; esac
+# QEMU gets 2 CPUs by default; Bochs 1 (2 CPUs run at half the speed).
+# QEMU 7.2 with -icount shift=0,sleep=off hangs bringing up a second CPU
+# ("x86: Booting SMP configuration:"), so --deterministic means 1 CPU
+# unless --cpus says otherwise.
+if [ -z "$cpus" ]; then
+	if [ "$lab" = svm ] && [ "$det" = 0 ]; then cpus=2; else cpus=1; fi
+elif [ "$lab" = svm ] && [ "$det" = 1 ] && [ "$cpus" -gt 1 ]; then
+	echo "run.sh: warning: --deterministic with --cpus $cpus hangs at SMP bring-up on QEMU 7.2" >&2
+fi
+
+if [ -z "${KVER:-}" ]; then
+	KVER=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|^/boot/vmlinuz-||' |
+		sort -V | tail -n 1)
+fi
+kernel=/boot/vmlinuz-$KVER
+[ -r "$kernel" ] || { echo "run.sh: cannot read $kernel" >&2; exit 64; }
+append="console=ttyS0 panic=-1 quiet tandem_lab=$lab"
+
+initrd=$(cd "$(dirname "$initrd")" && pwd)/$(basename "$initrd")
+mkdir -p "$(dirname "$log")"
+log=$(cd "$(dirname "$log")" && pwd)/$(basename "$log")
+: >"$log"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tandem-lab-$lab.XXXXXX")
+pid=""
+# The emulator and everything below it: script(1) puts Bochs in a session
+# of its own, so killing our process group is not enough.
+descendants() {
+	local c
+	for c in $(pgrep -P "$1" 2>/dev/null); do
+		echo "$c"
+		descendants "$c"
+	done
+}
+stop_emulator() {
+	[ -n "$pid" ] || return 0
+	local all alive p
+	all="$pid $(descendants "$pid")"
+	# shellcheck disable=SC2086
+	kill -TERM $all 2>/dev/null || true
+	for _ in 1 2 3 4 5; do
+		alive=""
+		for p in $all; do
+			kill -0 "$p" 2>/dev/null && alive=1
+		done
+		[ -n "$alive" ] || break
+		sleep 1
+	done
+	# shellcheck disable=SC2086
+	kill -KILL $all 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	pid=""
+}
+cleanup() {
+	stop_emulator
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# Command line of the emulator, in "$@".
+if [ "$lab" = svm ]; then
+	set -- qemu-system-x86_64 -accel tcg -cpu max -smp "$cpus" -m 1024 \
+		-no-reboot -nic none -kernel "$kernel" -initrd "$initrd" \
+		-append "$append"
+	[ "$det" = 1 ] && set -- "$@" -icount shift=0,sleep=off
+	if [ "$interactive" = 1 ]; then
+		set -- "$@" -nographic \
+			-chardev "stdio,id=con,mux=on,signal=off,logfile=$log" \
+			-serial chardev:con -mon chardev=con
+	else
+		set -- "$@" -display none -monitor none -serial "file:$log"
+	fi
+else
+	for f in /usr/lib/ISOLINUX/isolinux.bin \
+		/usr/lib/syslinux/modules/bios/ldlinux.c32; do
+		[ -r "$f" ] || { echo "run.sh: missing $f (isolinux, syslinux-common)" >&2; exit 64; }
+	done
+	ls /usr/lib/*/bochs/plugins/libbx_term_gui.so >/dev/null 2>&1 ||
+		{ echo "run.sh: Bochs has no term display (install bochs-term)" >&2; exit 64; }
+	mkdir -p "$work/iso/isolinux"
+	cp /usr/lib/ISOLINUX/isolinux.bin \
+		/usr/lib/syslinux/modules/bios/ldlinux.c32 "$work/iso/isolinux/"
+	cat >"$work/iso/isolinux/isolinux.cfg" <<-EOF
+	SERIAL 0 115200
+	DEFAULT linux
+	PROMPT 0
+	LABEL linux
+	  KERNEL /vmlinuz
+	  APPEND initrd=/initrd.gz $append
+	EOF
+	cp "$kernel" "$work/iso/vmlinuz"
+	cp "$initrd" "$work/iso/initrd.gz"
+	xorriso -as mkisofs -quiet -o "$work/lab.iso" -b isolinux/isolinux.bin \
+		-c isolinux/boot.cat -no-emul-boot -boot-load-size 4 \
+		-boot-info-table "$work/iso" 2>"$work/xorriso.err" ||
+		{ cat "$work/xorriso.err" >&2; exit 64; }
+	rm -rf "$work/iso"
+	if [ "$interactive" = 1 ]; then
+		tty=$(tty) || { echo "run.sh: --interactive needs a terminal" >&2; exit 64; }
+		com1="com1: enabled=1, mode=term, dev=$tty"
+	else
+		com1="com1: enabled=1, mode=file, dev=$log"
+	fi
+	# sound/speaker off: Bochs otherwise opens ALSA and, with no sound
+	# card, aborts ("buffer overflow detected"). The term display needs
+	# a pty: script(1) gives it one; its screen output is thrown away.
+	cat >"$work/bochsrc" <<-EOF
+	megs: 1024
+	cpu: model=corei7_skylake_x, count=$cpus, ips=400000000
+	romimage: file=/usr/share/bochs/BIOS-bochs-latest
+	vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
+	ata0-master: type=cdrom, path=lab.iso, status=inserted
+	boot: cdrom
+	$com1
+	display_library: term
+	log: bochs.log
+	clock: sync=none, time0=local
+	panic: action=fatal
+	error: action=report
+	sound: driver=dummy
+	speaker: enabled=0
+	EOF
+	echo c >"$work/debugger.rc"
+	# Bochs's debugger stops at the first instruction unless told "c".
+	set -- script -qec "bochs -q -f bochsrc -rc debugger.rc" /dev/null
+fi
+
+start=$(date +%s)
+if [ "$interactive" = 1 ] && [ "$lab" = svm ]; then
+	# Foreground: QEMU owns the terminal.
+	(cd "$work" && "$@") || true
+else
+	if [ "$interactive" = 1 ]; then
+		out=/dev/null # Bochs's screen; the console is com1 on our tty
+	else
+		out=$work/emulator.out
+	fi
+	(cd "$work" && exec setsid "$@" </dev/null >"$out" 2>&1) &
+	pid=$!
+	timed_out=0 finished_at=""
+	while kill -0 "$pid" 2>/dev/null; do
+		now=$(date +%s)
+		if [ "$timeout" -gt 0 ] && [ $((now - start)) -ge "$timeout" ]; then
+			timed_out=1
+			break
+		fi
+		# Bochs may stay up after the guest powered off: give it a few
+		# seconds once the log is complete, then stop it.
+		if [ -z "$finished_at" ] && grep -aq '^TANDEM-DMESG-END' "$log" 2>/dev/null; then
+			finished_at=$now
+		fi
+		if [ -n "$finished_at" ] && [ $((now - finished_at)) -ge 5 ]; then
+			break
+		fi
+		sleep 1
+	done
+	stop_emulator
+fi
+elapsed=$(($(date +%s) - start))
+
+# Interactive Bochs has no log (the console was the terminal).
+if [ "$interactive" = 1 ]; then
+	echo "lab $lab: session ended after $elapsed s"
+	exit 0
+fi
+
+if grep -aq '^TANDEM-LAB-END' "$log"; then
+	echo "lab $lab: finished in $elapsed s"
+	exit 0
+fi
+[ "${timed_out:-0}" = 1 ] && echo "lab $lab: timed out after $timeout s"
+if ! grep -aq '^TANDEM-LAB-BEGIN' "$log"; then
+	echo "lab $lab: the guest never booted (no TANDEM-LAB-BEGIN)"
+	if [ "$lab" = vmx ] && [ -f "$work/bochs.log" ]; then
+		grep -E '^[0-9]+[pe]\[' "$work/bochs.log" | tail -n 5 | sed 's/^/bochs.log: /'
+	fi
+	[ -f "$work/emulator.out" ] && tail -n 5 "$work/emulator.out" | sed 's/^/emulator: /'
+	exit 3
+fi
+[ "${timed_out:-0}" = 1 ] && exit 2
+echo "lab $lab: stopped without TANDEM-LAB-END after $elapsed s"
+exit 1
