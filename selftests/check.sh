@@ -40,10 +40,10 @@ if [ -z "$tests" ] || [ -n "$host_sel" ]; then
 fi
 
 if [ -n "$labs" ] && { [ -z "$tests" ] || [ -n "$lab_sel" ]; }; then
-	rm -f "$top/build/lab/totals"
+	rm -f "${LAB_DIR:-$top/build/lab}/totals"
 	"$top/selftests/lab/lab.sh" check --labs "$labs" --tests "$lab_sel"
 	for lab in $labs; do
-		t=$(grep "^$lab " "$top/build/lab/totals" 2>/dev/null)
+		t=$(grep "^$lab " "${LAB_DIR:-$top/build/lab}/totals" 2>/dev/null)
 		if [ -z "$t" ]; then
 			echo "lab $lab: no result"
 			add 0 1 0

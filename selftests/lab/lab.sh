@@ -18,12 +18,13 @@
 # Environment: LAB_TIMEOUT_SVM (default 1500 s), LAB_TIMEOUT_VMX (2700 s),
 # LAB_CPUS_SVM (2), LAB_CPUS_VMX (1: Bochs with 2 CPUs runs at half speed),
 # KVER (lab kernel), KSFT_INSTALL (installed kselftests), LAB_EXTRA
-# (directories, as with --extra).
+# (directories, as with --extra), LAB_DIR (work files, default build/lab:
+# give each concurrent run its own).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-labdir=$top/build/lab
+labdir=${LAB_DIR:-$top/build/lab}
 
 usage() {
 	sed -n 's/^#   //p' "$0" | sed -n '/^lab.sh /p' >&2
