@@ -8,8 +8,8 @@
 #
 # Needs: tandem on PATH, tandem_hv.ko and tandem_policy.ko (loaded from
 # $TANDEM_MODDIR, default /lib/tandem, when not loaded yet), and the
-# payloads guest_hello_{real,prot,long}.bin and guest_tests_long.bin next
-# to this script.
+# payloads guest_hello_{real,prot,long}.bin and guest_tests_long.bin and
+# the helper pty_run next to this script.
 #
 # shellcheck disable=SC2016 # check() evals its single-quoted conditions
 
@@ -98,7 +98,7 @@ for m in tandem_hv tandem_policy; do
 	fi
 done
 for f in guest_hello_real.bin guest_hello_prot.bin guest_hello_long.bin \
-	 guest_tests_long.bin; do
+	 guest_tests_long.bin pty_run; do
 	if [ ! -f "$here/$f" ]; then
 		echo "1..1"
 		echo "not ok 1 - $here/$f is missing (built by selftests/tandem/Makefile)"
@@ -173,6 +173,11 @@ check "spin: select the routine" succeeded
 run tandem start "$d"
 check "spin: start" succeeded
 check "spin: running" wait_state "$d" running
+# On a terminal, the console follows the running guest until Ctrl-].
+run "$here/pty_run" 1500 30000 '\035' tandem console "$d"
+check "console on a terminal follows until Ctrl-] and then exits 0" \
+	eval 'succeeded && err_has "typed 1 bytes" && out_has "Ctrl-] leaves" && out_has "ucall: sync 0x17"'
+check "spin: still running after the console left" wait_state "$d" running
 id=$(list_col "$d" 1)
 run tandem pause "$id"
 check "spin: pause by id" eval 'succeeded && out_has "paused domain $id"'
