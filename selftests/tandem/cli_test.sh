@@ -11,7 +11,7 @@
 # payloads guest_hello_{real,prot,long}.bin and guest_tests_long.bin and
 # the helper pty_run next to this script.
 #
-# shellcheck disable=SC2016 # check() evals its single-quoted conditions
+# shellcheck disable=SC2016,SC2034 # check() evals its single-quoted conditions
 
 here=$(cd "$(dirname "$0")" && pwd)
 moddir=${TANDEM_MODDIR:-/lib/tandem}
