@@ -95,7 +95,7 @@ lab: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@selftests/lab/lab.sh demo --lab svm
+	@selftests/lab/lab.sh demo --lab svm --extra selftests/lab/demo
 
 bench: deps
 	@$(MAKE) --no-print-directory all

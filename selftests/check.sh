@@ -26,6 +26,9 @@ for t in $tests; do
 	case "$t" in
 	*_test) if [ -f "$top/selftests/tandem/$t.c" ]; then
 			lab_sel="$lab_sel $t"
+		elif [ -f "$top/selftests/tandem/$t.sh" ]; then
+			# kselftest names a script test by its file name.
+			lab_sel="$lab_sel $t.sh"
 		else
 			host_sel="$host_sel $t"
 		fi ;;

@@ -44,12 +44,49 @@ static struct nl_msg *mem_msg(struct tnl *t, uint8_t cmd, uint32_t id,
 	return msg;
 }
 
+/**
+ * mem_write() - write @len bytes at @gpa of domain @d, in
+ * %TANDEM_MEM_CHUNK_MAX pieces
+ * @t: an open connection
+ * @d: the domain, addressed by id
+ * @gpa: guest-physical address of the first byte
+ * @buf: the bytes
+ * @len: how many
+ * @what: what to call the write if it fails ("at 0x..." is added)
+ *
+ * Return: 0, or a negative errno (reported with the kernel's message).
+ */
+int mem_write(struct tnl *t, const struct domain *d, uint64_t gpa,
+	      const void *buf, size_t len, const char *what)
+{
+	struct nl_msg *msg;
+	char at[160];
+	size_t n;
+	int err;
+
+	while (len) {
+		n = len < TANDEM_MEM_CHUNK_MAX ? len : TANDEM_MEM_CHUNK_MAX;
+		/* The address says how far a failed write got. */
+		snprintf(at, sizeof(at), "%s at 0x%llx", what,
+			 (unsigned long long)gpa);
+		msg = mem_msg(t, TANDEM_CMD_MEM_WRITE, d->id, gpa, n);
+		if (msg && nla_put(msg, TANDEM_MEM_A_DATA, n, buf))
+			msg = tnl_msg_drop(msg);
+		err = tnl_request(t, msg, NULL, NULL, at);
+		if (err)
+			return err;
+		gpa += n;
+		buf = (const char *)buf + n;
+		len -= n;
+	}
+	return 0;
+}
+
 static int mem_write_file(struct tnl *t, const struct domain *d,
 			  uint64_t gpa, FILE *f, const char *fname,
 			  uint64_t *total)
 {
 	char what[96];
-	struct nl_msg *msg;
 	size_t n;
 	char *buf;
 	int err = 0;
@@ -59,14 +96,9 @@ static int mem_write_file(struct tnl *t, const struct domain *d,
 		cli_error("mem write: out of memory");
 		return -ENOMEM;
 	}
+	snprintf(what, sizeof(what), "mem write %s", d->name);
 	while ((n = fread(buf, 1, TANDEM_MEM_CHUNK_MAX, f)) > 0) {
-		/* The address says how far a failed write got. */
-		snprintf(what, sizeof(what), "mem write %s at 0x%llx",
-			 d->name, (unsigned long long)gpa);
-		msg = mem_msg(t, TANDEM_CMD_MEM_WRITE, d->id, gpa, n);
-		if (msg && nla_put(msg, TANDEM_MEM_A_DATA, n, buf))
-			msg = tnl_msg_drop(msg);
-		err = tnl_request(t, msg, NULL, NULL, what);
+		err = mem_write(t, d, gpa, buf, n, what);
 		if (err)
 			break;
 		gpa += n;

@@ -80,6 +80,25 @@ static const char *const crash_action_names[] = {
 	[TANDEM_CRASH_RESTART] = "restart",
 };
 
+/* Indices of TANDEM_STATS_A_EXITS. */
+static const char *const exit_names[__TANDEM_STAT_EXIT_COUNT] = {
+	[TANDEM_STAT_EXIT_OTHER] = "other",
+	[TANDEM_STAT_EXIT_HLT] = "hlt",
+	[TANDEM_STAT_EXIT_IO] = "io",
+	[TANDEM_STAT_EXIT_NPF] = "npf",
+	[TANDEM_STAT_EXIT_CPUID] = "cpuid",
+	[TANDEM_STAT_EXIT_RDMSR] = "rdmsr",
+	[TANDEM_STAT_EXIT_WRMSR] = "wrmsr",
+	[TANDEM_STAT_EXIT_HYPERCALL] = "hypercall",
+	[TANDEM_STAT_EXIT_VIRT_INSN] = "virt_insn",
+	[TANDEM_STAT_EXIT_XSETBV] = "xsetbv",
+	[TANDEM_STAT_EXIT_TRIPLE_FAULT] = "triple_fault",
+	[TANDEM_STAT_EXIT_EXCEPTION] = "exception",
+	[TANDEM_STAT_EXIT_INTR_WINDOW] = "intr_window",
+	[TANDEM_STAT_EXIT_FAIL_ENTRY] = "fail_entry",
+	[TANDEM_STAT_EXIT_UNHANDLED] = "unhandled",
+};
+
 #define NAME_OF(table, v) \
 	((v) < sizeof(table) / sizeof(table[0]) ? table[v] : NULL)
 
@@ -101,6 +120,11 @@ const char *tandem_decision_name(unsigned int kind)
 const char *tandem_crash_action_name(unsigned int action)
 {
 	return NAME_OF(crash_action_names, action);
+}
+
+const char *tandem_exit_name(unsigned int reason)
+{
+	return NAME_OF(exit_names, reason);
 }
 
 /**

@@ -15,6 +15,7 @@ const char *tandem_state_name(unsigned int state);
 const char *tandem_event_name(unsigned int kind);
 const char *tandem_decision_name(unsigned int kind);
 const char *tandem_crash_action_name(unsigned int action);
+const char *tandem_exit_name(unsigned int reason);
 int tandem_state_by_name(const char *name);
 
 #endif /* TANDEM_NAMES_H */

@@ -18,9 +18,17 @@ static const struct cmd cmds[] = {
 	{ "info", "[NAME|ID]",
 	  "show the virtualization hardware, or one domain", cmd_info },
 	{ "list", "", "list the domains", cmd_list },
-	{ "create", "NAME --memory SIZE [--vcpus N]", "create a domain",
-	  cmd_create },
+	{ "create",
+	  "NAME --memory SIZE [--vcpus N] [--image FILE [--load GPA] [--entry GPA] [--mode real|protected|long]]",
+	  "create a domain, optionally with a flat binary guest", cmd_create },
+	{ "start", "NAME|ID", "start a created domain", cmd_start },
+	{ "pause", "NAME|ID", "pause a running domain", cmd_pause },
+	{ "resume", "NAME|ID", "let a paused domain run again", cmd_resume },
 	{ "destroy", "NAME|ID", "destroy a domain", cmd_destroy },
+	{ "console", "NAME|ID [--no-follow]",
+	  "print a domain's console and follow it (Ctrl-] leaves)",
+	  cmd_console },
+	{ "regs", "NAME|ID [VCPU]", "print a vCPU's registers", cmd_regs },
 	{ "mem write", "NAME|ID ADDR FILE|-",
 	  "copy a file into guest memory", cmd_mem_write },
 	{ "mem read", "NAME|ID ADDR LEN",
@@ -74,7 +82,7 @@ int cli_bad_arg(const char *fmt, ...)
 
 static void usage(FILE *out, const char *prog)
 {
-	char synopsis[64];
+	char synopsis[160];
 	size_t i;
 
 	fprintf(out, "usage: %s [-j] COMMAND [ARGS]\n\n", prog);
@@ -82,7 +90,12 @@ static void usage(FILE *out, const char *prog)
 	for (i = 0; i < NR_CMDS; i++) {
 		snprintf(synopsis, sizeof(synopsis), "%s%s%s", cmds[i].name,
 			 *cmds[i].args ? " " : "", cmds[i].args);
-		fprintf(out, "  %-38s %s\n", synopsis, cmds[i].help);
+		/* A long synopsis gets a line of its own. */
+		if (strlen(synopsis) > 38)
+			fprintf(out, "  %s\n  %-38s %s\n", synopsis, "",
+				cmds[i].help);
+		else
+			fprintf(out, "  %-38s %s\n", synopsis, cmds[i].help);
 	}
 	fprintf(out, "  %-38s %s\n", "help", "show this text");
 }

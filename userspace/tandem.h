@@ -6,6 +6,7 @@
 #define TANDEM_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <tandem.h>
 
@@ -33,6 +34,21 @@ struct cmd {
 	int (*run)(struct cli *cli, int argc, char **argv);
 };
 
+/* Host CPUs a vCPU ran on: this many u64 words are kept. */
+#define CPUMASK_WORDS	4
+
+/**
+ * struct vcpu_stats - one vCPU's statistics (TANDEM_STATS_A_*)
+ */
+struct vcpu_stats {
+	uint32_t id;
+	uint64_t run_ns;
+	uint64_t halt_ns;
+	uint64_t exits[__TANDEM_STAT_EXIT_COUNT];
+	uint64_t cpus[CPUMASK_WORDS];
+	uint32_t last_cpu;
+};
+
 /**
  * struct domain - a domain as DOMAIN_GET reports it
  */
@@ -46,6 +62,10 @@ struct domain {
 	uint32_t owner_uid;
 	uint32_t chunks_2m;
 	uint32_t pages_4k;
+	uint64_t unhandled_io;
+	char crash_reason[TANDEM_REASON_MAX];
+	uint32_t nr_stats;	/* entries of @stats the reply carried */
+	struct vcpu_stats stats[TANDEM_MAX_VCPUS];
 };
 
 struct tnl;
@@ -54,14 +74,24 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_bad_arg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int domain_get(struct tnl *t, const char *sel, struct domain *d,
 	       const char *what);
+int domain_lookup(struct tnl *t, const char *sel, struct domain *d);
 int domain_info(struct cli *cli, const char *sel);
+int mem_write(struct tnl *t, const struct domain *d, uint64_t gpa,
+	      const void *buf, size_t len, const char *what);
 
 /* cmd_info.c */
 int cmd_info(struct cli *cli, int argc, char **argv);
 /* cmd_domain.c */
 int cmd_create(struct cli *cli, int argc, char **argv);
 int cmd_destroy(struct cli *cli, int argc, char **argv);
+int cmd_start(struct cli *cli, int argc, char **argv);
+int cmd_pause(struct cli *cli, int argc, char **argv);
+int cmd_resume(struct cli *cli, int argc, char **argv);
 int cmd_list(struct cli *cli, int argc, char **argv);
+/* cmd_console.c */
+int cmd_console(struct cli *cli, int argc, char **argv);
+/* cmd_regs.c */
+int cmd_regs(struct cli *cli, int argc, char **argv);
 /* cmd_mem.c */
 int cmd_mem_write(struct cli *cli, int argc, char **argv);
 int cmd_mem_read(struct cli *cli, int argc, char **argv);

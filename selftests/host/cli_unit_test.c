@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host unit tests of the tandem CLI's parts that need no kernel: size and
- * number parsing, the policy configuration format, the JSON writer and the
- * ABI names. Prints TAP; exits non-zero when a case fails.
+ * number parsing, the policy configuration format, the JSON writer, the
+ * ABI names and the flat-guest domain builder. Prints TAP; exits non-zero when a case fails.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builder.h"
 #include "json.h"
 #include "names.h"
 #include "pcfg.h"
@@ -617,6 +618,319 @@ static void test_names_states_round_trip(void)
 	EXPECT_STR(tandem_decision_name(TANDEM_DECISION_MEM_WRITE), "mem_write");
 }
 
+
+/* builder ------------------------------------------------------------------ */
+
+#define GIB	(1ULL << 30)
+
+static void test_builder_mode_names_parse_and_round_trip(void)
+{
+	enum builder_mode m = BUILDER_REAL;
+	static const char *const bad[] = {
+		"", "Long", "prot", "long ", "64", "realmode",
+	};
+	size_t i;
+
+	EXPECT(!builder_mode_parse("real", &m) && m == BUILDER_REAL, "real");
+	EXPECT(!builder_mode_parse("protected", &m) && m == BUILDER_PROTECTED,
+	       "protected");
+	EXPECT(!builder_mode_parse("long", &m) && m == BUILDER_LONG, "long");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		m = BUILDER_PROTECTED;
+		EXPECT(builder_mode_parse(bad[i], &m) == -EINVAL &&
+		       m == BUILDER_PROTECTED, "'%s' accepted", bad[i]);
+	}
+	for (m = BUILDER_REAL; m <= BUILDER_LONG; m++) {
+		enum builder_mode back;
+
+		EXPECT(!builder_mode_parse(builder_mode_name(m), &back) &&
+		       back == m, "mode %d", m);
+	}
+}
+
+static void test_builder_gpa_and_memory_arguments_parse(void)
+{
+	uint64_t v;
+
+	/* --load and --entry: parse_uint() base 0; --memory: parse_size(). */
+	EXPECT(!parse_uint("0x10000", 0, UINT64_MAX, &v) && v == 0x10000, "hex");
+	EXPECT(!parse_uint("65536", 0, UINT64_MAX, &v) && v == 65536, "dec");
+	EXPECT(parse_uint("0x", 0, UINT64_MAX, &v) == -EINVAL, "bare 0x");
+	EXPECT(parse_uint("-0x10", 0, UINT64_MAX, &v) == -EINVAL, "sign");
+	EXPECT(parse_uint("0x1_0000", 0, UINT64_MAX, &v) == -EINVAL, "junk");
+	EXPECT(parse_uint("0x10000000000000000", 0, UINT64_MAX, &v) == -ERANGE,
+	       "65 bits");
+	EXPECT(!parse_size("4M", &v) && v == 4ULL << 20, "4M");
+	EXPECT(!parse_size("8G", &v) && v == 8 * GIB, "8G");
+}
+
+/* A builder for @mode with an image of @size bytes at @load, entry @load. */
+static struct builder mkb(enum builder_mode mode, uint64_t memory,
+			  uint64_t load, uint64_t size)
+{
+	struct builder b = {
+		.mode = mode, .memory = memory, .load = load, .size = size,
+		.entry = load, .vendor = TANDEM_VENDOR_AMD,
+	};
+
+	return b;
+}
+
+static void test_builder_default_layout_per_mode(void)
+{
+	struct builder b = mkb(BUILDER_LONG, 4 << 20, BUILDER_LOAD_GPA, 128);
+
+	EXPECT(builder_layout(&b) == 0, "long: %s", b.err);
+	EXPECT(b.nr_pds == 4, "nr_pds %u", b.nr_pds);
+	EXPECT(b.nr_regions == 3, "regions %u", b.nr_regions);
+	EXPECT(b.region[0].gpa == 0x1000 && b.region[0].len == 0x1000,
+	       "GDT page");
+	EXPECT(b.region[1].gpa == 0x2000 && b.region[1].len == 0x6000,
+	       "page tables 0x2000-0x7fff");
+	EXPECT(b.region[2].gpa == 0x8000 && b.region[2].len == 0x1000,
+	       "boot page");
+
+	b = mkb(BUILDER_PROTECTED, 4 << 20, BUILDER_LOAD_GPA, 128);
+	EXPECT(builder_layout(&b) == 0, "protected: %s", b.err);
+	EXPECT(b.nr_pds == 0 && b.nr_regions == 2, "no page tables");
+	b = mkb(BUILDER_REAL, 4 << 20, BUILDER_LOAD_GPA, 128);
+	EXPECT(builder_layout(&b) == 0, "real: %s", b.err);
+	EXPECT(b.nr_pds == 0 && b.nr_regions == 2, "no page tables");
+}
+
+static void test_builder_overlaps_are_refused_with_the_structure(void)
+{
+	static const struct {
+		enum builder_mode mode;
+		uint64_t load;
+		const char *what;
+	} c[] = {
+		{ BUILDER_LONG, 0x1000, "overlaps the GDT at 0x1000-0x1fff" },
+		{ BUILDER_LONG, 0x0f90, "overlaps the GDT" },	/* ends inside */
+		{ BUILDER_LONG, 0x2000, "overlaps the page tables at 0x2000-0x7fff" },
+		{ BUILDER_LONG, 0x7ff0, "overlaps the page tables" },
+		{ BUILDER_LONG, 0x8ff0, "overlaps the boot page and stack at 0x8000-0x8fff" },
+		{ BUILDER_PROTECTED, 0x1f00, "overlaps the GDT" },
+		{ BUILDER_PROTECTED, 0x8000, "overlaps the boot page" },
+		{ BUILDER_REAL, 0x1000, "overlaps the GDT" },
+	};
+	struct builder b;
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		b = mkb(c[i].mode, 4 << 20, c[i].load, 0x80);
+		EXPECT(builder_layout(&b) == -EINVAL && strstr(b.err, c[i].what) &&
+		       strstr(b.err, "load it at 0x9000 or above"),
+		       "case %zu: '%s'", i, b.err);
+	}
+	/* Protected and real mode write no page tables: 0x2000 is free. */
+	b = mkb(BUILDER_PROTECTED, 4 << 20, 0x2000, 0x6000);
+	EXPECT(builder_layout(&b) == 0, "protected at 0x2000: %s", b.err);
+	/* Right after a structure, and right before one, is fine. */
+	b = mkb(BUILDER_LONG, 4 << 20, 0x9000, 0x100);
+	EXPECT(builder_layout(&b) == 0, "long at 0x9000: %s", b.err);
+	b = mkb(BUILDER_REAL, 4 << 20, 0, 0x1000);
+	EXPECT(builder_layout(&b) == 0, "real at 0: %s", b.err);
+}
+
+static void test_builder_image_beyond_memory_is_refused(void)
+{
+	struct builder b = mkb(BUILDER_LONG, 1 << 20, 0xff000, 0x1000);
+
+	EXPECT(builder_layout(&b) == 0, "exact fit: %s", b.err);
+	b = mkb(BUILDER_LONG, 1 << 20, 0xff000, 0x1001);
+	EXPECT(builder_layout(&b) == -ERANGE &&
+	       strstr(b.err, "does not fit in the domain's memory (1024 KiB, up to 0xfffff)"),
+	       "one byte over: '%s'", b.err);
+	b = mkb(BUILDER_LONG, 1 << 20, 0x200000, 16);
+	EXPECT(builder_layout(&b) == -ERANGE, "load beyond: '%s'", b.err);
+	b = mkb(BUILDER_LONG, 1 << 20, UINT64_MAX - 7, 16);
+	EXPECT(builder_layout(&b) == -ERANGE, "wraps: '%s'", b.err);
+	b = mkb(BUILDER_LONG, 1 << 20, 0x10000, 0);
+	EXPECT(builder_layout(&b) == -EINVAL && strstr(b.err, "empty"),
+	       "empty: '%s'", b.err);
+}
+
+static void test_builder_memory_too_small_for_boot_structures(void)
+{
+	struct builder b = mkb(BUILDER_REAL, 0x8000, 0, 0x100);
+
+	EXPECT(builder_layout(&b) == -ERANGE &&
+	       strstr(b.err, "needs at least 36 KiB"), "'%s'", b.err);
+	b = mkb(BUILDER_REAL, 0xa000, 0x9000, 0x100);
+	EXPECT(builder_layout(&b) == 0, "40 KiB: %s", b.err);
+}
+
+static void test_builder_entry_and_mode_limits(void)
+{
+	struct builder b = mkb(BUILDER_LONG, 4 << 20, 0x10000, 0x100);
+
+	b.entry = 0x100ff;
+	EXPECT(builder_layout(&b) == 0, "last byte: %s", b.err);
+	b.entry = 0x10100;
+	EXPECT(builder_layout(&b) == -EINVAL && strstr(b.err, "outside the image"),
+	       "past the end: '%s'", b.err);
+	b.entry = 0xffff;
+	EXPECT(builder_layout(&b) == -EINVAL, "before the start");
+
+	b = mkb(BUILDER_REAL, 4 << 20, 0x10008, 0x100);
+	EXPECT(builder_layout(&b) == -EINVAL && strstr(b.err, "multiple of 16"),
+	       "real unaligned: '%s'", b.err);
+	b = mkb(BUILDER_REAL, 4 << 20, 0x100000, 0x100);
+	EXPECT(builder_layout(&b) == -EINVAL, "real at 1 MiB: '%s'", b.err);
+	b = mkb(BUILDER_REAL, 4 << 20, 0x10000, 0x20000);
+	b.entry = 0x20000;
+	EXPECT(builder_layout(&b) == -EINVAL && strstr(b.err, "64 KiB"),
+	       "real IP > 0xffff: '%s'", b.err);
+	b.entry = 0x1ffff;
+	EXPECT(builder_layout(&b) == 0, "real IP 0xffff: %s", b.err);
+
+	b = mkb(BUILDER_PROTECTED, 8 * GIB, 4 * GIB, 0x100);
+	EXPECT(builder_layout(&b) == -EINVAL && strstr(b.err, "4 GiB"),
+	       "protected entry at 4 GiB: '%s'", b.err);
+	b = mkb(BUILDER_LONG, 8 * GIB, 4 * GIB, 0x100);
+	EXPECT(builder_layout(&b) == 0, "long entry at 4 GiB: %s", b.err);
+}
+
+static void test_builder_page_directories_follow_memory_size(void)
+{
+	struct builder b;
+
+	EXPECT(builder_nr_pds(4 << 20) == 4, "4M");
+	EXPECT(builder_nr_pds(4 * GIB) == 4, "4G");
+	EXPECT(builder_nr_pds(4 * GIB + 4096) == 5, "4G + 4K");
+	EXPECT(builder_nr_pds(8 * GIB) == 8, "8G");
+	EXPECT(builder_nr_pds(TANDEM_MEM_MAX) == 512, "1T: capped");
+	EXPECT(builder_pd_gpa(0) == 0x4000 && builder_pd_gpa(3) == 0x7000 &&
+	       builder_pd_gpa(4) == 0xa000 && builder_pd_gpa(5) == 0xb000,
+	       "directory addresses");
+
+	/* 8 GiB: four more directories at 0xa000-0xdfff, image still fits. */
+	b = mkb(BUILDER_LONG, 8 * GIB, BUILDER_LOAD_GPA, 0x100);
+	EXPECT(builder_layout(&b) == 0, "8G: %s", b.err);
+	EXPECT(b.nr_regions == 4 && b.region[3].gpa == 0xa000 &&
+	       b.region[3].len == 0x4000, "high directories");
+	b = mkb(BUILDER_LONG, 8 * GIB, 0xd000, 0x100);
+	EXPECT(builder_layout(&b) == -EINVAL &&
+	       strstr(b.err, "page directories above 4 GiB") &&
+	       strstr(b.err, "0xe000 or above"), "8G at 0xd000: '%s'", b.err);
+	/* 64 GiB: 60 more, up to 0x45fff: the default load address clashes. */
+	b = mkb(BUILDER_LONG, 64 * GIB, BUILDER_LOAD_GPA, 0x100);
+	EXPECT(builder_layout(&b) == -EINVAL && strstr(b.err, "0x46000 or above"),
+	       "64G: '%s'", b.err);
+	/* Protected mode ignores memory size: no tables. */
+	b = mkb(BUILDER_PROTECTED, 64 * GIB, BUILDER_LOAD_GPA, 0x100);
+	EXPECT(builder_layout(&b) == 0, "protected 64G: %s", b.err);
+}
+
+static void test_builder_page_tables_identity_map_2m_pages(void)
+{
+	uint64_t *pt = builder_page_tables(6), *pdpt, *pd;
+	unsigned int i, bad = 0;
+
+	EXPECT(pt != NULL, "allocation");
+	if (!pt)
+		return;
+	pdpt = pt + 512;
+	pd = pt + 1024;
+	EXPECT(pt[0] == 0x3003, "PML4[0] %#llx", (unsigned long long)pt[0]);
+	for (i = 1; i < 512; i++)
+		bad += pt[i] != 0;
+	EXPECT(!bad, "PML4 has %u other entries", bad);
+	for (i = 0; i < 6; i++)
+		EXPECT(pdpt[i] == (builder_pd_gpa(i) | 3), "PDPT[%u] %#llx", i,
+		       (unsigned long long)pdpt[i]);
+	EXPECT(pdpt[6] == 0, "PDPT[6]");
+	for (i = 0, bad = 0; i < 6 * 512; i++)
+		bad += pd[i] != (((uint64_t)i << 21) | 0x83);
+	EXPECT(!bad, "%u directory entries are not identity 2 MiB pages", bad);
+	EXPECT(pd[2047] == 0xffe00083, "last entry below 4 GiB %#llx",
+	       (unsigned long long)pd[2047]);
+	free(pt);
+}
+
+static void test_builder_blobs_gdt_tables_and_flag(void)
+{
+	struct builder_blob blob[BUILDER_MAX_BLOBS];
+	struct builder b = mkb(BUILDER_LONG, 8 * GIB, BUILDER_LOAD_GPA, 16);
+	const uint64_t *gdt, *pd;
+	void *mem = NULL;
+	int n;
+
+	b.vendor = TANDEM_VENDOR_INTEL;
+	EXPECT(builder_layout(&b) == 0, "%s", b.err);
+	n = builder_blobs(&b, blob, &mem);
+	EXPECT(n == 4, "blobs %d", n);
+	if (n != 4)
+		goto out;
+	gdt = blob[0].data;
+	EXPECT(blob[0].gpa == 0x1000 && blob[0].len == 40, "GDT blob");
+	EXPECT(gdt[0] == 0 && gdt[1] == 0x00cf9a000000ffffULL &&
+	       gdt[2] == 0x00cf92000000ffffULL &&
+	       gdt[3] == 0x00af9a000000ffffULL && gdt[4] == 0, "GDT entries");
+	EXPECT(blob[1].gpa == 0x2000 && blob[1].len == 6 * 4096,
+	       "low tables %#llx+%zu", (unsigned long long)blob[1].gpa,
+	       blob[1].len);
+	EXPECT(blob[2].gpa == 0xa000 && blob[2].len == 4 * 4096,
+	       "high directories");
+	pd = blob[2].data;
+	EXPECT(pd[0] == ((4ULL * 512) << 21 | 0x83), "GiB 4 starts at 4 GiB");
+	EXPECT(blob[3].gpa == 0x8000 && blob[3].len == 1 &&
+	       *(const uint8_t *)blob[3].data == BUILDER_HC_VMCALL,
+	       "Intel flag byte");
+	free(mem);
+	b = mkb(BUILDER_REAL, 4 << 20, BUILDER_LOAD_GPA, 16);
+	EXPECT(builder_layout(&b) == 0, "%s", b.err);
+	n = builder_blobs(&b, blob, &mem);
+	EXPECT(n == 2 && blob[1].gpa == 0x8000 &&
+	       *(const uint8_t *)blob[1].data == BUILDER_HC_VMMCALL,
+	       "real mode: GDT and AMD flag only (%d blobs)", n);
+out:
+	free(mem);
+}
+
+static void test_builder_registers_per_mode(void)
+{
+	struct builder b = mkb(BUILDER_REAL, 4 << 20, 0x20000, 0x100);
+	struct tandem_vcpu_regs r;
+
+	b.entry = 0x20010;
+	builder_regs(&b, &r);
+	EXPECT(r.cs.selector == 0x2000 && r.cs.base == 0x20000 &&
+	       r.cs.limit == 0xffff && r.cs.attrib == 0x9b, "real CS");
+	EXPECT(r.rip == 0x10 && r.ds.base == 0 && r.ss.selector == 0,
+	       "real IP/DS");
+	EXPECT(r.cr0 == 0x10 && r.idt.limit == 0x3ff && r.efer == 0, "real CRs");
+	EXPECT(r.gprs[4] == 0x9000 && r.rflags == 2, "stack, flags");
+	EXPECT(r.gdt.base == 0x1000 && r.gdt.limit == 39, "GDTR");
+
+	b = mkb(BUILDER_PROTECTED, 4 << 20, 0x10000, 0x100);
+	builder_regs(&b, &r);
+	EXPECT(r.cs.selector == 0x08 && r.cs.attrib == 0xc9b &&
+	       r.cs.limit == 0xffffffff && r.ds.selector == 0x10 &&
+	       r.ss.attrib == 0xc93, "protected segments");
+	EXPECT(r.rip == 0x10000 && r.cr0 == 0x11 && r.cr3 == 0 && r.efer == 0,
+	       "protected CRs");
+
+	b = mkb(BUILDER_LONG, 4 << 20, 0x10000, 0x100);
+	b.entry = 0x10040;
+	builder_regs(&b, &r);
+	EXPECT(r.cs.selector == 0x18 && r.cs.attrib == 0xa9b, "long CS");
+	EXPECT(r.rip == 0x10040 && r.cr0 == 0x80000011 && r.cr3 == 0x2000 &&
+	       r.cr4 == 0x20 && r.efer == 0x500, "long CRs");
+	EXPECT(r.tr.attrib == 0x8b && r.ldtr.attrib == 0x82, "TR, LDTR");
+}
+
+static void test_names_exits_have_names(void)
+{
+	int r;
+
+	for (r = 0; r < __TANDEM_STAT_EXIT_COUNT; r++)
+		EXPECT(tandem_exit_name(r) != NULL, "exit %d", r);
+	EXPECT(tandem_exit_name(__TANDEM_STAT_EXIT_COUNT) == NULL, "past end");
+	EXPECT_STR(tandem_exit_name(TANDEM_STAT_EXIT_HYPERCALL), "hypercall");
+}
+
 #define T(fn) { #fn + 5, fn }
 
 static const struct {
@@ -658,6 +972,18 @@ static const struct {
 	T(test_json_top_level_array_of_objects),
 	T(test_json_empty_containers_one_document_per_line),
 	T(test_names_states_round_trip),
+	T(test_names_exits_have_names),
+	T(test_builder_mode_names_parse_and_round_trip),
+	T(test_builder_gpa_and_memory_arguments_parse),
+	T(test_builder_default_layout_per_mode),
+	T(test_builder_overlaps_are_refused_with_the_structure),
+	T(test_builder_image_beyond_memory_is_refused),
+	T(test_builder_memory_too_small_for_boot_structures),
+	T(test_builder_entry_and_mode_limits),
+	T(test_builder_page_directories_follow_memory_size),
+	T(test_builder_page_tables_identity_map_2m_pages),
+	T(test_builder_blobs_gdt_tables_and_flag),
+	T(test_builder_registers_per_mode),
 };
 
 int main(void)

@@ -14,19 +14,14 @@
 
 #define TG_CHUNK	8192	/* MEM_WRITE chunk: fits any tmsg buffer */
 
-static const char *const tg_mode_names[] = { "real", "protected", "long" };
-
 int tg_mode_parse(const char *s, enum tg_mode *mode)
 {
-	unsigned int i;
+	enum builder_mode m;
+	int err = builder_mode_parse(s, &m);
 
-	for (i = 0; i < 3; i++) {
-		if (!strcmp(s, tg_mode_names[i])) {
-			*mode = i;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	if (!err)
+		*mode = (enum tg_mode)m;
+	return err;
 }
 
 /* TANDEM_VENDOR_* from GET_INFO, or a negative errno. */
@@ -80,6 +75,8 @@ int tg_create(struct tg_domain *d, const char *name, uint64_t memory,
 	if (!r.tb[TANDEM_DOMAIN_A_ID])
 		return -EPROTO;
 	d->id = tnla_u32(r.tb[TANDEM_DOMAIN_A_ID]);
+	d->memory = r.tb[TANDEM_DOMAIN_A_MEMORY] ?
+		    tnla_u64(r.tb[TANDEM_DOMAIN_A_MEMORY]) : memory;
 	return 0;
 }
 
@@ -142,101 +139,62 @@ int tg_load_file(struct tg_domain *d, uint64_t gpa, const char *path)
 
 	if (!f)
 		return -errno;
+	d->image_gpa = gpa;
+	d->image_size = 0;
 	while (!err && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
 		err = tg_write(d, gpa, buf, n);
 		gpa += n;
+		d->image_size += n;
 	}
 	fclose(f);
 	return err;
 }
 
-static struct tandem_segment tg_seg(uint16_t sel, uint64_t base, uint32_t limit,
-				    uint16_t attrib)
-{
-	struct tandem_segment s = {
-		.base = base, .limit = limit, .selector = sel, .attrib = attrib,
-	};
-
-	return s;
-}
-
 void tg_mode_regs(enum tg_mode mode, uint64_t entry,
 		  struct tandem_vcpu_regs *r)
 {
-	struct tandem_segment data;
+	struct builder b = {
+		.mode = (enum builder_mode)mode, .load = TG_LOAD_GPA,
+		.entry = entry,
+	};
 
-	memset(r, 0, sizeof(*r));
-	r->rflags = 2;
-	r->gprs[4] = TG_STACK_GPA;		/* RSP */
-	r->tr = tg_seg(0, 0, 0x67, 0x8b);
-	r->ldtr = tg_seg(0, 0, 0xffff, 0x82);
-	r->gdt.base = 0x1000;
-	r->gdt.limit = 0x27;
-	r->idt.limit = 0;
-	r->cr0 = 0x10;				/* ET */
-
-	switch (mode) {
-	case TG_REAL:
-		r->cs = tg_seg(TG_LOAD_GPA >> 4, TG_LOAD_GPA, 0xffff, 0x9b);
-		data = tg_seg(0, 0, 0xffff, 0x93);
-		r->rip = entry - TG_LOAD_GPA;
-		r->idt.limit = 0x3ff;
-		break;
-	case TG_PROTECTED:
-		r->cs = tg_seg(0x08, 0, 0xffffffff, 0xc9b);
-		data = tg_seg(0x10, 0, 0xffffffff, 0xc93);
-		r->rip = entry;
-		r->cr0 |= 0x1;			/* PE */
-		break;
-	default:
-		r->cs = tg_seg(0x18, 0, 0xffffffff, 0xa9b);
-		data = tg_seg(0x10, 0, 0xffffffff, 0xc93);
-		r->rip = entry;
-		r->cr0 |= 0x80000001;		/* PG, PE */
-		r->cr4 = 0x20;			/* PAE */
-		r->cr3 = 0x2000;
-		r->efer = 0x500;		/* LME, LMA */
-		break;
-	}
-	r->ds = data;
-	r->es = data;
-	r->fs = data;
-	r->gs = data;
-	r->ss = data;
+	builder_regs(&b, r);
 }
 
+/*
+ * The builder's tables, flag byte and registers for the payload that
+ * tg_load_file() loaded (the layout checks apply: an overlapping payload
+ * fails with -EINVAL and the reason in d->msg).
+ */
 int tg_setup(struct tg_domain *d, enum tg_mode mode, uint64_t entry)
 {
-	static const uint64_t gdt[5] = {
-		0, 0x00cf9a000000ffffULL, 0x00cf92000000ffffULL,
-		0x00af9a000000ffffULL, 0,
-	};
-	static uint64_t pt[6 * 512];
+	struct builder_blob blob[BUILDER_MAX_BLOBS];
 	struct tandem_vcpu_regs regs;
-	uint8_t flag;
-	int vendor, i, err;
+	struct builder b = {
+		.mode = (enum builder_mode)mode, .memory = d->memory,
+		.load = d->image_gpa, .size = d->image_size, .entry = entry,
+	};
+	void *mem;
+	int vendor, i, n, err;
 
 	vendor = tg_vendor();
 	if (vendor < 0)
 		return vendor;
-	flag = vendor == TANDEM_VENDOR_INTEL ? 1 : 2;
-
-	/* PML4 -> PDPT -> four page directories of 2 MiB pages. */
-	memset(pt, 0, sizeof(pt));
-	pt[0] = 0x3000 | 0x3;
-	for (i = 0; i < 4; i++)
-		pt[512 + i] = (0x4000 + i * 0x1000) | 0x3;
-	for (i = 0; i < 4 * 512; i++)
-		pt[1024 + i] = ((uint64_t)i << 21) | 0x83;
-
-	err = tg_write(d, 0x1000, gdt, sizeof(gdt));
-	if (!err)
-		err = tg_write(d, 0x2000, pt, sizeof(pt));
-	if (!err)
-		err = tg_write(d, TG_FLAG_GPA, &flag, 1);
+	b.vendor = vendor;
+	err = builder_layout(&b);
+	if (err) {
+		snprintf(d->msg, sizeof(d->msg), "%s", b.err);
+		return err;
+	}
+	n = builder_blobs(&b, blob, &mem);
+	if (n < 0)
+		return n;
+	for (i = 0, err = 0; i < n && !err; i++)
+		err = tg_write(d, blob[i].gpa, blob[i].data, blob[i].len);
+	free(mem);
 	if (err)
 		return err;
-	tg_mode_regs(mode, entry, &regs);
+	builder_regs(&b, &regs);
 	return tg_set_regs(d, 0, &regs);
 }
 

@@ -4,13 +4,11 @@
  * domain, load a flat payload, put the vCPU in real, protected or long
  * mode, start it and read what it reports on the console.
  *
- * Guest memory layout (see guest/guest.h for the payload side):
- *   0x1000 GDT: 0x08 code32, 0x10 data, 0x18 code64
- *   0x2000 PML4, 0x3000 PDPT, 0x4000-0x7fff page directories: the first
- *          4 GiB identity-mapped with 2 MiB pages
- *   0x8000 one byte: 1 = use VMCALL (Intel), 2 = use VMMCALL (AMD)
- *   0x9000 initial stack pointer (growing down)
- *   0x10000 the payload (real mode: CS = 0x1000, IP = 0, DS = 0)
+ * The guest memory layout and the registers are the CLI's domain builder's
+ * (userspace/builder.h, linked in), so that the tests and `tandem create
+ * --image` run payloads alike. Payloads (guest/guest.h) are loaded at
+ * TG_LOAD_GPA (real mode: CS = 0x1000, IP = 0, DS = 0), the hypercall flag
+ * byte is at TG_FLAG_GPA and the stack grows down from TG_STACK_GPA.
  */
 #ifndef TANDEM_GUEST_H
 #define TANDEM_GUEST_H
@@ -19,22 +17,27 @@
 #include <stdint.h>
 #include <tandem.h>
 
+#include "builder.h"
 #include "tandem_nl.h"
 
-#define TG_LOAD_GPA	0x10000
-#define TG_FLAG_GPA	0x8000
-#define TG_STACK_GPA	0x9000
+#define TG_LOAD_GPA	BUILDER_LOAD_GPA
+#define TG_FLAG_GPA	BUILDER_BOOT_GPA
+#define TG_STACK_GPA	BUILDER_STACK_TOP
 
+/* The builder's modes, under the names the tests use. */
 enum tg_mode {
-	TG_REAL,
-	TG_PROTECTED,
-	TG_LONG,
+	TG_REAL = BUILDER_REAL,
+	TG_PROTECTED = BUILDER_PROTECTED,
+	TG_LONG = BUILDER_LONG,
 };
 
 struct tg_domain {
 	struct tnl_sock s;
 	uint32_t id;
 	char name[TANDEM_NAME_MAX];
+	uint64_t memory;	/* bytes of RAM asked for */
+	uint64_t image_gpa;	/* where tg_load_file() put the payload */
+	uint64_t image_size;
 	uint64_t console_seq;
 	char console[TANDEM_CONSOLE_SIZE + 1];
 	size_t console_len;
