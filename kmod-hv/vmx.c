@@ -68,16 +68,12 @@
 				 BIT(X86_TRAP_AC))
 
 /*
- * CR4 bits a guest may set: those its filtered CPUID can announce. Any
- * other bit (VMXE, OSXSAVE, PKE, PCIDE, LA57, CET...) is owned by the host
- * through the CR4 guest/host mask, and setting it raises #GP as on a CPU
- * without the feature.
+ * CR4 bits a guest may set: %TANDEM_CR4_GUEST_BITS, those its filtered
+ * CPUID can announce. Any other bit (VMXE, OSXSAVE, PKE, PCIDE, LA57,
+ * CET...) is owned by the host through the CR4 guest/host mask, and
+ * setting it raises #GP as on a CPU without the feature.
  */
-#define VMX_CR4_GUEST_BITS	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
-				 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
-				 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
-				 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
-				 X86_CR4_FSGSBASE | X86_CR4_SMEP | X86_CR4_SMAP)
+#define VMX_CR4_GUEST_BITS	TANDEM_CR4_GUEST_BITS
 
 #define VMX_EFER_GUEST_BITS	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 
@@ -536,6 +532,7 @@ static int vmx_probe(struct tandem_hw_info *info)
 
 	if (vmx_setup_caps())
 		pr_warn("the VMX controls Tandem needs are missing; domains cannot run\n");
+	info->cr4_guest = vmx_caps.cr4_guest;
 	return 0;
 }
 
