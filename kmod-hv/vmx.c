@@ -1548,20 +1548,37 @@ gp:
 	return TANDEM_EXIT_NONE;
 }
 
-/* MOV DR (SDM Vol. 3C Table 28-4): debug registers live in software. */
+/*
+ * MOV DR (SDM Vol. 3C Table 28-4): debug registers live in software, the
+ * VMCS's DR7 stays 0x400 and the guest never reaches the CPU's DR0-3. The
+ * CPU raised #GP (CPL > 0) and #UD (DR4/DR5 with CR4.DE) before the exit.
+ */
 static u32 vmx_handle_dr(struct tandem_vcpu *vcpu, u64 qual)
 {
 	struct vmx_vcpu *vmx = vcpu->arch;
 	int dr = qual & 7, reg = (qual >> 8) & 15;
-	u64 *slot;
+	u64 *slot, val;
 
 	if (dr == 4 || dr == 5)
 		dr += 2;
 	slot = dr < 4 ? &vmx->dr[dr] : dr == 6 ? &vmx->dr6 : &vmx->dr7;
-	if (qual & BIT(4))
+	if (qual & BIT(4)) {
 		vmx_set_gpr(vcpu, reg, *slot);
-	else
-		*slot = vmx_gpr(vcpu, reg);
+		vmx_skip(vcpu);
+		return TANDEM_EXIT_NONE;
+	}
+	val = vmx_gpr(vcpu, reg);
+	/* DR6 and DR7 bits 63:32 must be zero (SDM Vol. 3B 17.2.6). */
+	if (dr >= 6 && val >> 32) {
+		vmx_queue_exception(vcpu, X86_TRAP_GP, true, 0);
+		return TANDEM_EXIT_NONE;
+	}
+	/* What reads back: fixed ones set, DR7 bits 11, 12, 14, 15 clear. */
+	if (dr == 6)
+		val |= DR6_RESERVED;
+	else if (dr == 7)
+		val = (val & ~0xd800ULL) | DR7_FIXED_1;
+	*slot = val;
 	vmx_skip(vcpu);
 	return TANDEM_EXIT_NONE;
 }
