@@ -7,8 +7,10 @@
  * instruction is fetched through the guest's page tables and decoded here
  * (direction, width, register or immediate operand, length). The same
  * decoder gives the length of any instruction the hardware did not
- * measure. Only what guests use for device access is understood; anything
- * else is reported as undecodable and the domain is crashed.
+ * measure. Only what guests use for device access is understood, and the
+ * MOV to control and debug register forms whose exits SVM must emulate
+ * without decode assists; anything else is reported as undecodable and the
+ * domain is crashed.
  */
 #include <linux/highmem.h>
 
@@ -202,6 +204,7 @@ int tandem_decode(const u8 *insn, int avail,
 	int addr_bits = code_bits;
 	const u8 *p = insn, *end = insn + avail;
 	u8 rex = 0, op;
+	bool lock = false;
 	int n;
 
 	memset(d, 0, sizeof(*d));
@@ -218,7 +221,10 @@ int tandem_decode(const u8 *insn, int avail,
 		case 0xf3:
 			d->rep = true;
 			continue;
-		case 0xf2: case 0xf0:
+		case 0xf0:
+			lock = true;
+			continue;
+		case 0xf2:
 		case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
 			continue;
 		}
@@ -270,6 +276,8 @@ int tandem_decode(const u8 *insn, int avail,
 			p++;
 			goto done;
 		}
+		if (op == 0x22 || op == 0x21 || op == 0x23)
+			goto mov_ctl;
 		if (op != 0xb6 && op != 0xb7 && op != 0xbe && op != 0xbf)
 			return -EOPNOTSUPP;
 		d->kind = (op & 8) ? TANDEM_INSN_MOVSX : TANDEM_INSN_MOVZX;
@@ -325,6 +333,27 @@ done:
 		return -EINVAL;
 	d->len = p - insn;
 	return 0;
+
+mov_ctl:
+	/*
+	 * MOV to CRn, MOV from/to DRn (0F 22, 0F 21, 0F 23 /r; SDM Vol. 2B):
+	 * ModRM.reg (with REX.R) names the control or debug register, r/m
+	 * (with REX.B) the general register whatever mod says. The operand
+	 * is 64 bits in 64-bit mode and 32 bits elsewhere, prefixes aside;
+	 * LOCK MOV CR0 is CR8 on AMD (APM Vol. 3, MOV CRn).
+	 */
+	if (p >= end)
+		return -EINVAL;
+	d->kind = op == 0x22 ? TANDEM_INSN_MOV_TO_CR :
+		  op == 0x21 ? TANDEM_INSN_MOV_FROM_DR : TANDEM_INSN_MOV_TO_DR;
+	d->ctl = ((*p >> 3) & 7) | ((rex & 4) ? 8 : 0);
+	d->reg = (*p & 7) | ((rex & 1) ? 8 : 0);
+	if (op == 0x22 && lock && d->ctl == 0)
+		d->ctl = 8;
+	d->size = code_bits == 64 ? 8 : 4;
+	d->write = op != 0x21;
+	p++;
+	goto done;
 }
 
 /**

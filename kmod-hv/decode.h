@@ -19,6 +19,9 @@ enum tandem_insn_kind {
 	TANDEM_INSN_MOVZX,	/* MOVZX register, memory */
 	TANDEM_INSN_MOVSX,	/* MOVSX register, memory */
 	TANDEM_INSN_STRING_IO,	/* INS/OUTS */
+	TANDEM_INSN_MOV_TO_CR,	/* MOV CRn, reg */
+	TANDEM_INSN_MOV_FROM_DR, /* MOV reg, DRn */
+	TANDEM_INSN_MOV_TO_DR,	/* MOV DRn, reg */
 };
 
 /**
@@ -29,6 +32,7 @@ enum tandem_insn_kind {
  * @dst_size: MOVZX/MOVSX: bytes of the destination register
  * @write: the instruction writes memory
  * @reg: register operand, &enum tandem_reg
+ * @ctl: MOV_TO_CR, MOV_FROM_DR, MOV_TO_DR: the control or debug register
  * @high_byte: the register operand is AH, CH, DH or BH
  * @rep: REP prefix
  * @addr_bits: address size: 16, 32 or 64
@@ -41,6 +45,7 @@ struct tandem_insn {
 	u8 dst_size;
 	bool write;
 	u8 reg;
+	u8 ctl;
 	bool high_byte;
 	bool rep;
 	u8 addr_bits;

@@ -257,7 +257,8 @@ static u32 tandem_handle_npf(struct tandem_vcpu *vcpu)
 	tandem_arch->get_regs(vcpu, &regs);
 	n = tandem_fetch_insn(vcpu->dom, &regs, insn);
 	if (n < 0 || tandem_decode(insn, n, &regs, &d) ||
-	    d.kind == TANDEM_INSN_OTHER || d.kind == TANDEM_INSN_STRING_IO)
+	    (d.kind != TANDEM_INSN_MOV && d.kind != TANDEM_INSN_MOV_IMM &&
+	     d.kind != TANDEM_INSN_MOVZX && d.kind != TANDEM_INSN_MOVSX))
 		return tandem_vcpu_crash(vcpu,
 					 "cannot emulate the MMIO access to %#llx at rip %#llx (%*ph)",
 					 gpa, vcpu->rip, n > 0 ? min(n, 8) : 0, insn);

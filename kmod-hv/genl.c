@@ -1040,6 +1040,7 @@ out_put:
 static int tandem_vcpu_set_regs_doit(struct sk_buff *skb,
 				     struct genl_info *info)
 {
+	const struct tandem_vcpu_regs *regs;
 	struct tandem_domain *dom;
 	struct tandem_vcpu *vcpu;
 	u32 state;
@@ -1047,6 +1048,16 @@ static int tandem_vcpu_set_regs_doit(struct sk_buff *skb,
 
 	if (TANDEM_REQ_ATTR(info, TANDEM_VCPU_A_REGS, "regs"))
 		return -EINVAL;
+	regs = nla_data(info->attrs[TANDEM_VCPU_A_REGS]);
+	/*
+	 * Checked here too because a vCPU not started yet only records the
+	 * state: bits such as OSXSAVE or PKE would fail START instead.
+	 */
+	if (regs->cr4 & ~tandem_hw.cr4_guest) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[TANDEM_VCPU_A_REGS],
+				    "cr4 sets bits the guest's cpuid does not offer");
+		return -EINVAL;
+	}
 	vcpu = tandem_vcpu_lookup(info, &dom);
 	if (IS_ERR(vcpu))
 		return PTR_ERR(vcpu);
@@ -1056,7 +1067,7 @@ static int tandem_vcpu_set_regs_doit(struct sk_buff *skb,
 		GENL_SET_ERR_MSG(info, "domain must be created or paused");
 		err = -EINVAL;
 	} else {
-		err = tandem_vcpu_set_regs(vcpu, nla_data(info->attrs[TANDEM_VCPU_A_REGS]));
+		err = tandem_vcpu_set_regs(vcpu, regs);
 		if (err)
 			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[TANDEM_VCPU_A_REGS],
 					    "the processor cannot enter this state");

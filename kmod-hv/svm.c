@@ -10,9 +10,19 @@
  * page. Guest RAM is mapped by nested page tables built once when the
  * domain starts: RAM never moves while the domain exists.
  *
- * Debug registers are not switched: the guest owns DR7/DR6 through the
- * VMCB and uses the physical DR0-3; the host's breakpoints, if it has any
- * armed, are put back after every exit (as KVM does).
+ * Guest CPU state beyond the VMCB (Documentation/design.rst, "Guest CPU
+ * state"):
+ * - CR4 writes are intercepted and emulated, so that the guest can set
+ *   only %TANDEM_CR4_GUEST_BITS, what its filtered CPUID announces: the
+ *   others (OSXSAVE, PKE, ...) raise #GP as on a CPU without them. With
+ *   decode assists EXITINFO1 names the register; QEMU has none, so the
+ *   MOV is decoded from guest memory (decode.c). Guests rarely write CR4.
+ * - Debug registers are virtual, as on VMX: every MOV DR exits, DR0-3 and
+ *   DR7 live in &struct svm_vcpu and DR6 in the VMCB. The VMCB's DR7
+ *   stays 0x400, so guest breakpoints do not fire and the guest never
+ *   reads or writes the physical DR0-3, which may hold the host's.
+ * - x87/SSE state is switched by the run loop (vcpu.c); XCR0 and PKRU
+ *   stay the host's, which the guest cannot use without OSXSAVE and PKE.
  *
  * ASIDs are handed out per host CPU in generations, as the APM suggests
  * (15.16): a vCPU takes a fresh ASID whenever it lands on a CPU, and when
@@ -39,6 +49,7 @@
 #include <asm/traps.h>
 
 #include "tandem_hv.h"
+#include "decode.h"
 
 /* svm_entry.S */
 asmlinkage void tandem_svm_vmrun(u64 vmcb_pa, unsigned long *regs,
@@ -47,6 +58,13 @@ asmlinkage void tandem_svm_vmrun(u64 vmcb_pa, unsigned long *regs,
 /* APM Vol. 2 15.10.1, 15.11: sizes of the I/O and MSR permission maps. */
 #define SVM_IOPM_ORDER		2	/* 12 KiB used */
 #define SVM_MSRPM_ORDER		1	/* 8 KiB */
+
+/* EXITINFO1 of a MOV CR/DR intercept with decode assists (APM 15.33.1). */
+#define SVM_EXITINFO_MOV_VALID	BIT_ULL(63)
+
+/* DR7 bits that read as 0 (APM Vol. 2 13.1.1.5). */
+#define SVM_DR7_ZERO_BITS	(BIT_ULL(11) | BIT_ULL(12) | BIT_ULL(14) | \
+				 BIT_ULL(15))
 
 /* EXITINFO1 of a nested page fault (APM Vol. 2 15.25.6). */
 #define SVM_NPF_WRITE		BIT_ULL(1)
@@ -118,12 +136,17 @@ struct svm_vm {
  * struct svm_vcpu - per vCPU state
  * @vmcb: the VMCB (guest state, controls, exit information)
  * @vmcb_pa: its physical address
- * @asid_gen: generation of the ASID in @vmcb, on &tandem_vcpu.cpu
+ * @asid_gen: generation of the ASID in @vmcb, on &tandem_vcpu.cpu; 0
+ *	asks for a fresh ASID (a TLB flush) at the next run
+ * @dr: the guest's DR0-3 (never loaded into the CPU)
+ * @dr7: the guest's DR7 (the VMCB's stays 0x400)
  */
 struct svm_vcpu {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
 	u64 asid_gen;
+	u64 dr[4];
+	u64 dr7;
 };
 
 static inline struct svm_vcpu *to_svm(struct tandem_vcpu *vcpu)
@@ -175,25 +198,15 @@ static int svm_probe(struct tandem_hw_info *info)
 	svm_efer_ok = EFER_SCE | EFER_LME | EFER_LMA | EFER_NX;
 	if (boot_cpu_has(X86_FEATURE_FXSR_OPT))
 		svm_efer_ok |= EFER_FFXSR;
-	svm_cr4_ok = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
-		     X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |
-		     X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
-	if (boot_cpu_has(X86_FEATURE_UMIP))
-		svm_cr4_ok |= X86_CR4_UMIP;
-	if (boot_cpu_has(X86_FEATURE_LA57))
-		svm_cr4_ok |= X86_CR4_LA57;
-	if (boot_cpu_has(X86_FEATURE_FSGSBASE))
-		svm_cr4_ok |= X86_CR4_FSGSBASE;
-	if (boot_cpu_has(X86_FEATURE_PCID))
-		svm_cr4_ok |= X86_CR4_PCIDE;
-	if (boot_cpu_has(X86_FEATURE_XSAVE))
-		svm_cr4_ok |= X86_CR4_OSXSAVE;
-	if (boot_cpu_has(X86_FEATURE_SMEP))
-		svm_cr4_ok |= X86_CR4_SMEP;
-	if (boot_cpu_has(X86_FEATURE_SMAP))
-		svm_cr4_ok |= X86_CR4_SMAP;
-	if (boot_cpu_has(X86_FEATURE_PKU))
-		svm_cr4_ok |= X86_CR4_PKE;
+	/* What the filtered CPUID can announce, as on VMX. */
+	svm_cr4_ok = TANDEM_CR4_GUEST_BITS;
+	if (!boot_cpu_has(X86_FEATURE_FSGSBASE))
+		svm_cr4_ok &= ~X86_CR4_FSGSBASE;
+	if (!boot_cpu_has(X86_FEATURE_SMEP))
+		svm_cr4_ok &= ~X86_CR4_SMEP;
+	if (!boot_cpu_has(X86_FEATURE_SMAP))
+		svm_cr4_ok &= ~X86_CR4_SMAP;
+	info->cr4_guest = svm_cr4_ok;
 	return 0;
 }
 
@@ -655,6 +668,15 @@ static const u8 svm_intercepts[] = {
 	INTERCEPT_CLGI, INTERCEPT_SKINIT, INTERCEPT_INVLPGA,
 	/* Handled here: INVD would drop the host's dirty cache lines ... */
 	INTERCEPT_INVD,
+	/* ... CR4 may only take the bits the guest's CPUID announces ... */
+	INTERCEPT_CR4_WRITE,
+	/* ... the debug registers are virtual (DR0-3 may hold the host's) ... */
+	INTERCEPT_DR0_READ, INTERCEPT_DR1_READ, INTERCEPT_DR2_READ,
+	INTERCEPT_DR3_READ, INTERCEPT_DR4_READ, INTERCEPT_DR5_READ,
+	INTERCEPT_DR6_READ, INTERCEPT_DR7_READ,
+	INTERCEPT_DR0_WRITE, INTERCEPT_DR1_WRITE, INTERCEPT_DR2_WRITE,
+	INTERCEPT_DR3_WRITE, INTERCEPT_DR4_WRITE, INTERCEPT_DR5_WRITE,
+	INTERCEPT_DR6_WRITE, INTERCEPT_DR7_WRITE,
 	/* ... and MONITOR/MWAIT (hidden by CPUID) could park the host CPU. */
 	INTERCEPT_MONITOR, INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND,
 };
@@ -703,6 +725,7 @@ static int svm_vcpu_init(struct tandem_vcpu *vcpu)
 	sv->vmcb->save.g_pat = SVM_PAT_DEFAULT;
 	sv->vmcb->save.dr6 = SVM_DR6_RESET;
 	sv->vmcb->save.dr7 = SVM_DR7_RESET;
+	sv->dr7 = SVM_DR7_RESET;
 	tandem_vcpu_reset_regs(&reset);
 	svm_load_regs(vcpu, &reset);
 	return 0;
@@ -777,6 +800,137 @@ static u8 svm_insn_len(const struct vmcb *vmcb)
 	return svm_has_nrips && len && len <= 15 ? len : 0;
 }
 
+/* In 64-bit mode (long mode and CS.L), MOV CR/DR moves 64 bits. */
+static bool svm_64bit_code(const struct vmcb_save_area *s)
+{
+	return (s->efer & EFER_LMA) && (s->cs.attrib & SVM_SELECTOR_L_MASK);
+}
+
+/**
+ * svm_mov_operand() - the operands of the MOV CR/DR behind an intercept
+ * @vcpu: the vCPU, just out of the guest
+ * @vmcb: its VMCB
+ * @kind: the &enum tandem_insn_kind the intercept implies
+ * @ctl: set to the control or debug register the instruction names
+ * @gpr: set to its general register, &enum tandem_reg
+ *
+ * Decode assists name the register in EXITINFO1 and NRIP save gives the
+ * length; without them (QEMU) the instruction is read through the guest's
+ * page tables and decoded. Sets &tandem_exit.insn_len.
+ *
+ * Return: 0, or -EINVAL when the instruction at RIP is not that MOV
+ * (another vCPU rewrote it, say); the caller then stops the domain.
+ */
+static int svm_mov_operand(struct tandem_vcpu *vcpu, struct vmcb *vmcb,
+			   u8 kind, int *ctl, int *gpr)
+{
+	u64 info1 = vmcb->control.exit_info_1;
+	u8 len = svm_insn_len(vmcb);
+	struct tandem_vcpu_regs regs;
+	u8 insn[TANDEM_INSN_MAX];
+	struct tandem_insn d;
+	int n;
+
+	if ((info1 & SVM_EXITINFO_MOV_VALID) && len) {
+		*gpr = info1 & SVM_EXITINFO_REG_MASK;
+		*ctl = -1;
+		vcpu->exit.insn_len = len;
+		return 0;
+	}
+	svm_get_regs(vcpu, &regs);
+	n = tandem_fetch_insn(vcpu->dom, &regs, insn);
+	if (n < 0 || tandem_decode(insn, n, &regs, &d) || d.kind != kind)
+		return -EINVAL;
+	*gpr = d.reg;
+	*ctl = d.ctl;
+	vcpu->exit.insn_len = d.len;
+	return 0;
+}
+
+/*
+ * MOV to CR4 (SDM Vol. 3A 2.5, APM Vol. 2 3.1.3): #GP for a bit the guest
+ * may not set and for clearing PAE in long mode; a change of the paging
+ * bits flushes the guest's TLB, by moving it to a fresh ASID.
+ */
+static u32 svm_write_cr4(struct tandem_vcpu *vcpu, struct vmcb *vmcb)
+{
+	struct vmcb_save_area *s = &vmcb->save;
+	int ctl, gpr;
+	u64 val;
+
+	if (svm_mov_operand(vcpu, vmcb, TANDEM_INSN_MOV_TO_CR, &ctl, &gpr) ||
+	    (ctl >= 0 && ctl != 4))
+		return TANDEM_EXIT_UNHANDLED;
+	val = vcpu->regs[gpr];
+	if (!svm_64bit_code(s))
+		val = (u32)val;
+	if ((val & ~svm_cr4_ok) ||
+	    ((s->efer & EFER_LMA) && !(val & X86_CR4_PAE))) {
+		svm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
+		return TANDEM_EXIT_NONE;
+	}
+	if ((val ^ s->cr4) & (X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE |
+			      X86_CR4_SMEP | X86_CR4_SMAP))
+		to_svm(vcpu)->asid_gen = 0;
+	s->cr4 = val;
+	tandem_vcpu_skip(vcpu);
+	return TANDEM_EXIT_NONE;
+}
+
+/*
+ * MOV from/to DRn (SDM Vol. 3B 17.2, APM Vol. 2 13.1.1): the guest's
+ * values, never the CPU's. The CPU itself raises #GP at CPL > 0 and #UD
+ * for DR4/DR5 with CR4.DE before the intercept; both are checked again
+ * here for an instruction that had to be decoded.
+ */
+static u32 svm_mov_dr(struct tandem_vcpu *vcpu, struct vmcb *vmcb, bool write,
+		      int dr)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	struct vmcb_save_area *s = &vmcb->save;
+	bool wide = svm_64bit_code(s);
+	int ctl, gpr;
+	u64 val;
+
+	if (svm_mov_operand(vcpu, vmcb, write ? TANDEM_INSN_MOV_TO_DR :
+				       TANDEM_INSN_MOV_FROM_DR, &ctl, &gpr) ||
+	    (ctl >= 0 && ctl != dr))
+		return TANDEM_EXIT_UNHANDLED;
+	if (s->cpl) {
+		svm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
+		return TANDEM_EXIT_NONE;
+	}
+	if (dr == 4 || dr == 5) {
+		if (s->cr4 & X86_CR4_DE) {
+			svm_queue_exception(vcpu, X86_TRAP_UD, false, 0);
+			return TANDEM_EXIT_NONE;
+		}
+		dr += 2;
+	}
+	if (!write) {
+		val = dr < 4 ? sv->dr[dr] : dr == 6 ? s->dr6 : sv->dr7;
+		vcpu->regs[gpr] = wide ? val : (u32)val;
+		tandem_vcpu_skip(vcpu);
+		return TANDEM_EXIT_NONE;
+	}
+	val = vcpu->regs[gpr];
+	if (!wide)
+		val = (u32)val;
+	/* DR6 and DR7 bits 63:32 must be zero. */
+	if (dr >= 6 && val >> 32) {
+		svm_queue_exception(vcpu, X86_TRAP_GP, true, 0);
+		return TANDEM_EXIT_NONE;
+	}
+	if (dr < 4)
+		sv->dr[dr] = val;
+	else if (dr == 6)
+		s->dr6 = val | SVM_DR6_RESET;
+	else
+		sv->dr7 = (val & ~SVM_DR7_ZERO_BITS) | SVM_DR7_RESET;
+	tandem_vcpu_skip(vcpu);
+	return TANDEM_EXIT_NONE;
+}
+
 /* Fill vcpu->exit from the VMCB; handles the few exits that stay here. */
 static void svm_decode_exit(struct tandem_vcpu *vcpu, struct vmcb *vmcb)
 {
@@ -844,6 +998,15 @@ static void svm_decode_exit(struct tandem_vcpu *vcpu, struct vmcb *vmcb)
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		e->reason = TANDEM_EXIT_TRIPLE_FAULT;
+		break;
+	case SVM_EXIT_WRITE_CR4:
+		e->reason = svm_write_cr4(vcpu, vmcb);
+		break;
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR7:
+		e->reason = svm_mov_dr(vcpu, vmcb, false, code - SVM_EXIT_READ_DR0);
+		break;
+	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR7:
+		e->reason = svm_mov_dr(vcpu, vmcb, true, code - SVM_EXIT_WRITE_DR0);
 		break;
 	case SVM_EXIT_INVD:
 		/* Nothing to do: guest RAM is write-back and coherent. */
@@ -923,9 +1086,16 @@ static void svm_vcpu_run(struct tandem_vcpu *vcpu)
 	/* No divider state of the host for the guest to find (AMD DIV0). */
 	amd_clear_divider();
 	tandem_svm_vmrun(sv->vmcb_pa, vcpu->regs, sc->host_area_pa, save_host);
-	/* The guest may have changed DR0-3; put the host's breakpoints back. */
+	/*
+	 * The world switch does not give the host its DR7 (nor DR6) back:
+	 * rearm the host's breakpoints when it has any. The guest never
+	 * touches DR0-3; its DR6 is only the CPU's when it is not the reset
+	 * value (a #DB or a MOV to DR6), and the host expects that value.
+	 */
 	if (unlikely(hw_breakpoint_active()))
 		hw_breakpoint_restore();
+	else if (unlikely(vmcb->save.dr6 != SVM_DR6_RESET))
+		set_debugreg(SVM_DR6_RESET, 6);
 	asm volatile("stgi" ::: "memory");
 
 	vcpu->regs[TANDEM_RAX] = vmcb->save.rax;

@@ -47,6 +47,8 @@ struct task_struct;
  * @possible: mask of the features this vendor's extension defines
  * @required: mask of the features a domain cannot run without
  * @nr_asids: number of VPIDs or ASIDs the hardware offers (0 if none)
+ * @cr4_guest: CR4 bits a guest may set (%TANDEM_CR4_GUEST_BITS less what
+ *	this CPU lacks); VCPU_SET_REGS refuses others
  * @cpu_model: the CPU's brand string
  */
 struct tandem_hw_info {
@@ -55,8 +57,23 @@ struct tandem_hw_info {
 	u64 possible;
 	u64 required;
 	u32 nr_asids;
+	u64 cr4_guest;
 	char cpu_model[64];
 };
+
+/*
+ * CR4 bits a guest may set, in both backends: those its filtered CPUID
+ * (exits.c) can announce. FSGSBASE, SMEP and SMAP only where the host
+ * CPU has them. Any other bit (OSXSAVE and PKE: XSAVE state and PKRU are
+ * not switched; VMXE; UMIP, PCIDE, LA57, CET...) raises #GP when the
+ * guest sets it, as on a CPU without the feature.
+ */
+#define TANDEM_CR4_GUEST_BITS	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
+				 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
+				 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
+				 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
+				 X86_CR4_FSGSBASE | X86_CR4_SMEP | \
+				 X86_CR4_SMAP)
 
 struct tandem_domain;
 struct tandem_vcpu;

@@ -14,6 +14,12 @@
  * is asked of the vCPU, or the slice is over (so that caps are enforced).
  * Kernel threads' FPU registers are not saved at context switch, hence the
  * guest state is saved before the slice ends.
+ *
+ * FXSAVE/FXRSTOR cover all the state a guest can use: CPUID hides XSAVE
+ * and AVX, and neither backend lets the guest set CR4.OSXSAVE or CR4.PKE,
+ * so XCR0, the upper halves of the vector registers and PKRU stay the
+ * host's and out of the guest's reach. (The host's own user state was
+ * saved by kernel_fpu_begin() and is restored on the way to user space.)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -22,6 +28,7 @@
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
+#include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
 
@@ -39,8 +46,17 @@ static void tandem_fxsave(struct fxregs_state *fx)
 	asm volatile("fxsaveq %0" : "=m" (*fx));
 }
 
+/*
+ * Load the guest's x87/SSE state. AMD CPUs with X86_BUG_FXSAVE_LEAK do not
+ * load FIP, FDP and FOP unless an exception is pending: whatever ran x87
+ * code here before (another domain, the host) would show through. Give
+ * them a fixed value first, with an FILD of the state itself, after which
+ * FXRSTOR replaces everything else.
+ */
 static void tandem_fxrstor(struct fxregs_state *fx)
 {
+	if (unlikely(boot_cpu_has_bug(X86_BUG_FXSAVE_LEAK)))
+		asm volatile("fnclex\n\temms\n\tfildl %0" : : "m" (fx->cwd));
 	asm volatile("fxrstorq %0" : : "m" (*fx));
 }
 

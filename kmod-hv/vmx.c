@@ -68,16 +68,12 @@
 				 BIT(X86_TRAP_AC))
 
 /*
- * CR4 bits a guest may set: those its filtered CPUID can announce. Any
- * other bit (VMXE, OSXSAVE, PKE, PCIDE, LA57, CET...) is owned by the host
- * through the CR4 guest/host mask, and setting it raises #GP as on a CPU
- * without the feature.
+ * CR4 bits a guest may set: %TANDEM_CR4_GUEST_BITS, those its filtered
+ * CPUID can announce. Any other bit (VMXE, OSXSAVE, PKE, PCIDE, LA57,
+ * CET...) is owned by the host through the CR4 guest/host mask, and
+ * setting it raises #GP as on a CPU without the feature.
  */
-#define VMX_CR4_GUEST_BITS	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
-				 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
-				 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
-				 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
-				 X86_CR4_FSGSBASE | X86_CR4_SMEP | X86_CR4_SMAP)
+#define VMX_CR4_GUEST_BITS	TANDEM_CR4_GUEST_BITS
 
 #define VMX_EFER_GUEST_BITS	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 
@@ -536,6 +532,7 @@ static int vmx_probe(struct tandem_hw_info *info)
 
 	if (vmx_setup_caps())
 		pr_warn("the VMX controls Tandem needs are missing; domains cannot run\n");
+	info->cr4_guest = vmx_caps.cr4_guest;
 	return 0;
 }
 
@@ -1551,20 +1548,37 @@ gp:
 	return TANDEM_EXIT_NONE;
 }
 
-/* MOV DR (SDM Vol. 3C Table 28-4): debug registers live in software. */
+/*
+ * MOV DR (SDM Vol. 3C Table 28-4): debug registers live in software, the
+ * VMCS's DR7 stays 0x400 and the guest never reaches the CPU's DR0-3. The
+ * CPU raised #GP (CPL > 0) and #UD (DR4/DR5 with CR4.DE) before the exit.
+ */
 static u32 vmx_handle_dr(struct tandem_vcpu *vcpu, u64 qual)
 {
 	struct vmx_vcpu *vmx = vcpu->arch;
 	int dr = qual & 7, reg = (qual >> 8) & 15;
-	u64 *slot;
+	u64 *slot, val;
 
 	if (dr == 4 || dr == 5)
 		dr += 2;
 	slot = dr < 4 ? &vmx->dr[dr] : dr == 6 ? &vmx->dr6 : &vmx->dr7;
-	if (qual & BIT(4))
+	if (qual & BIT(4)) {
 		vmx_set_gpr(vcpu, reg, *slot);
-	else
-		*slot = vmx_gpr(vcpu, reg);
+		vmx_skip(vcpu);
+		return TANDEM_EXIT_NONE;
+	}
+	val = vmx_gpr(vcpu, reg);
+	/* DR6 and DR7 bits 63:32 must be zero (SDM Vol. 3B 17.2.6). */
+	if (dr >= 6 && val >> 32) {
+		vmx_queue_exception(vcpu, X86_TRAP_GP, true, 0);
+		return TANDEM_EXIT_NONE;
+	}
+	/* What reads back: fixed ones set, DR7 bits 11, 12, 14, 15 clear. */
+	if (dr == 6)
+		val |= DR6_RESERVED;
+	else if (dr == 7)
+		val = (val & ~0xd800ULL) | DR7_FIXED_1;
+	*slot = val;
 	vmx_skip(vcpu);
 	return TANDEM_EXIT_NONE;
 }

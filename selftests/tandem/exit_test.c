@@ -3,7 +3,8 @@
  * exit_test: the exits tandem_hv handles in common code, seen from a guest
  * in real, protected and long mode: HLT, port I/O, string I/O, MMIO through
  * the decoder, CPUID, MSRs, hypercalls, #UD for virtualization
- * instructions, and a triple fault.
+ * instructions, and a triple fault; and the guest CPU state the mechanism
+ * switches or hides: CR4 bits, x87/SSE registers, debug registers.
  *
  * Each test runs one routine of guest/tests.inc in a fresh 16 MiB domain;
  * the routine checks what it sees and reports with ucalls ("ucall: sync",
@@ -13,9 +14,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/hw_breakpoint.h>
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
 #include <tandem.h>
 
 #include "kselftest_harness.h"
@@ -23,12 +29,20 @@
 
 #define MiB		(1ULL << 20)
 #define UCALL_TIMEOUT	10000	/* ms: slow labs run guests under TCG/Bochs */
+#define LOOP_TIMEOUT	60000	/* ms: for the routines that loop on exits */
+
+/* CR4 bits (SDM Vol. 3A 2.5) */
+#define CR4_OSXSAVE	(1ULL << 18)
+#define CR4_PKE		(1ULL << 22)
 
 FIXTURE(exits) {
 	struct test_agent agent;
 	struct tg_domain d;
+	struct tg_domain d2;		/* a second domain, for some tests */
 	int created;
+	int created2;
 	size_t pos;			/* console offset of the next ucall */
+	size_t pos2;			/* likewise on d2 */
 	int kmsg;
 	const char *skip;
 	char line[256];
@@ -71,6 +85,10 @@ FIXTURE_TEARDOWN(exits)
 		tg_destroy(&self->d);
 		tg_close(&self->d);
 	}
+	if (self->created2) {
+		tg_destroy(&self->d2);
+		tg_close(&self->d2);
+	}
 	ta_stop(&self->agent);
 	/*
 	 * Whatever the guest did, the host kernel did not complain. (No
@@ -85,19 +103,21 @@ FIXTURE_TEARDOWN(exits)
 		close(self->kmsg);
 }
 
-/* Create the domain for routine @sel; the test starts it. */
-#define XT_CREATE(sel) do {						\
+/* Create domain @d for routine @sel and its arguments; the test starts it. */
+#define XT_CREATE_ON(d, created, sel, arg, arg2) do {			\
 	const char *__why = "";						\
 	int __err;							\
 									\
 	if (self->skip)							\
 		SKIP(return, "%s", self->skip);				\
-	__err = gt_create(&self->d, "xt", 16 * MiB, variant->mode, sel,	\
-			  0, 0, &__why);					\
-	self->created = 1;						\
+	__err = gt_create(&(d), "xt", 16 * MiB, variant->mode, sel,	\
+			  arg, arg2, &__why);				\
+	created = 1;							\
 	ASSERT_EQ(0, __err) TH_LOG("%s: %s (%s)", __why,		\
-				   strerror(-__err), self->d.msg);	\
+				   strerror(-__err), (d).msg);		\
 } while (0)
+
+#define XT_CREATE(sel)	XT_CREATE_ON(self->d, self->created, sel, 0, 0)
 
 #define XT_START() \
 	ASSERT_EQ(0, tg_start(&self->d)) TH_LOG("START: %s", self->d.msg)
@@ -349,6 +369,202 @@ TEST_F(exits, triple_fault_crashes_with_reason_and_event)
 	memcpy(&regs, tnla_data(ev.tb[TANDEM_EVENT_A_REGS]), sizeof(regs));
 	EXPECT_EQ(ud2, regs.rip);
 	EXPECT_EQ(TANDEM_STATE_CRASHED, tg_state(&self->d));
+}
+
+/*
+ * CR4 takes the bits the guest's CPUID announces (the SSE enables, PGE)
+ * and refuses the others with #GP delivered to the guest's handler, CR4
+ * unchanged: OSXSAVE (XGETBV stays #UD), PKE (RDPKRU stays #UD), VMXE,
+ * UMIP, and in long mode PCIDE and clearing PAE. On SVM without decode
+ * assists (the QEMU lab) each CR4 write is decoded from guest memory.
+ */
+TEST_F(exits, cr4_osxsave_pke_and_unannounced_bits_raise_gp)
+{
+	XT_CREATE(GT_CR4);
+	XT_START();
+	XT_WAIT("done", NULL);
+	EXPECT_EQ(TANDEM_STATE_RUNNING, tg_state(&self->d));
+}
+
+/* Expect VCPU_SET_REGS to refuse @regs with CR4 | @bit, naming CR4. */
+#define XT_SET_CR4_REFUSED(regs, bit) do {				\
+	struct tandem_vcpu_regs __r = (regs);				\
+									\
+	__r.cr4 |= (bit);						\
+	EXPECT_EQ(-EINVAL, tg_set_regs(&self->d, 0, &__r));		\
+	EXPECT_NE(NULL, strstr(self->d.msg, "cr4 sets bits"))		\
+		TH_LOG("extack \"%s\"", self->d.msg);			\
+} while (0)
+
+/*
+ * VCPU_SET_REGS refuses a CR4 with OSXSAVE or PKE, with an extack that
+ * says so, both before the first start (when the state is only recorded)
+ * and on a paused domain; the domain then starts and runs as before.
+ */
+TEST_F(exits, set_regs_refuses_cr4_osxsave_and_pke)
+{
+	struct tandem_vcpu_regs regs, now;
+
+	XT_CREATE(GT_CR4);
+	ASSERT_EQ(0, tg_get_regs(&self->d, 0, &regs)) TH_LOG("%s", self->d.msg);
+	XT_SET_CR4_REFUSED(regs, CR4_OSXSAVE);
+	XT_SET_CR4_REFUSED(regs, CR4_PKE);
+	ASSERT_EQ(0, tg_get_regs(&self->d, 0, &now));
+	EXPECT_EQ(regs.cr4, now.cr4);
+	XT_START();
+	XT_WAIT("done", NULL);
+	ASSERT_EQ(0, tg_cmd(&self->d, TANDEM_CMD_DOMAIN_PAUSE))
+		TH_LOG("PAUSE: %s", self->d.msg);
+	ASSERT_EQ(0, tg_get_regs(&self->d, 0, &regs)) TH_LOG("%s", self->d.msg);
+	XT_SET_CR4_REFUSED(regs, CR4_OSXSAVE);
+	XT_SET_CR4_REFUSED(regs, CR4_PKE);
+	ASSERT_EQ(0, tg_get_regs(&self->d, 0, &now));
+	EXPECT_EQ(0, now.cr4 & (CR4_OSXSAVE | CR4_PKE));
+	/* The same state without the bit is accepted. */
+	EXPECT_EQ(0, tg_set_regs(&self->d, 0, &regs)) TH_LOG("%s", self->d.msg);
+}
+
+/* Wake a halted guest: pause, then resume. */
+#define XT_WAKE(d) do {							\
+	ASSERT_EQ(0, tg_cmd(&(d), TANDEM_CMD_DOMAIN_PAUSE))		\
+		TH_LOG("PAUSE: %s", (d).msg);				\
+	ASSERT_EQ(0, tg_cmd(&(d), TANDEM_CMD_DOMAIN_RESUME))		\
+		TH_LOG("RESUME: %s", (d).msg);				\
+} while (0)
+
+#define FPU_LOOPS	400
+
+/*
+ * The guest's XMM registers (8, or 16 in long mode), ST0 and MXCSR keep
+ * its values across a halt and a wake-up, and across FPU_LOOPS rounds of
+ * a port write, a CPUID and a yield hypercall (each yield ends the vCPU's
+ * slice: its state is saved and loaded again).
+ */
+TEST_F(exits, x87_sse_state_survives_exits_halt_and_yield)
+{
+	struct gt_stats st;
+
+	XT_CREATE_ON(self->d, self->created, GT_FPU, 0x11223344, FPU_LOOPS);
+	XT_START();
+	XT_WAIT("sync", NULL);
+	ASSERT_EQ(0, gt_wait_exits(&self->d, TANDEM_STAT_EXIT_HLT, 1, 5000))
+		TH_LOG("the vCPU never exited on HLT");
+	XT_WAKE(self->d);
+	ASSERT_EQ(0, gt_wait_ucall(&self->d, &self->pos, "done", NULL,
+				   LOOP_TIMEOUT, self->line, sizeof(self->line)))
+		TH_LOG("waiting for \"ucall: done\", got: %s; console:\n%s",
+		       self->line, self->d.console);
+	XT_STATS(&st);
+	EXPECT_LE(FPU_LOOPS, st.exits[TANDEM_STAT_EXIT_IO]);
+	EXPECT_LE(FPU_LOOPS, st.exits[TANDEM_STAT_EXIT_CPUID]);
+	EXPECT_LE(FPU_LOOPS, st.exits[TANDEM_STAT_EXIT_HYPERCALL]);
+}
+
+/*
+ * Two domains whose vCPUs share host CPU 0 load different XMM/x87
+ * patterns, halt, and are woken together; each then yields the CPU to the
+ * other FPU_LOOPS times and still finds its own values, never the other's.
+ */
+TEST_F(exits, two_domains_on_one_cpu_keep_their_own_fpu_state)
+{
+	if (self->skip)
+		SKIP(return, "%s", self->skip);
+	self->agent.cpumask = 1;
+	XT_CREATE_ON(self->d, self->created, GT_FPU, 0x0a0b0c0d, FPU_LOOPS);
+	XT_CREATE_ON(self->d2, self->created2, GT_FPU, 0x50607080, FPU_LOOPS);
+	XT_START();
+	XT_WAIT("sync", NULL);
+	ASSERT_EQ(0, gt_wait_exits(&self->d, TANDEM_STAT_EXIT_HLT, 1, 5000));
+	ASSERT_EQ(0, tg_start(&self->d2)) TH_LOG("START: %s", self->d2.msg);
+	ASSERT_EQ(0, gt_wait_ucall(&self->d2, &self->pos2, "sync", NULL,
+				   UCALL_TIMEOUT, self->line, sizeof(self->line)))
+		TH_LOG("second domain: %s; console:\n%s", self->line,
+		       self->d2.console);
+	ASSERT_EQ(0, gt_wait_exits(&self->d2, TANDEM_STAT_EXIT_HLT, 1, 5000));
+	/* Both loaded their state on CPU 0; now they take turns on it. */
+	ASSERT_EQ(0, tg_cmd(&self->d, TANDEM_CMD_DOMAIN_PAUSE));
+	ASSERT_EQ(0, tg_cmd(&self->d2, TANDEM_CMD_DOMAIN_PAUSE));
+	ASSERT_EQ(0, tg_cmd(&self->d, TANDEM_CMD_DOMAIN_RESUME));
+	ASSERT_EQ(0, tg_cmd(&self->d2, TANDEM_CMD_DOMAIN_RESUME));
+	ASSERT_EQ(0, gt_wait_ucall(&self->d, &self->pos, "done", NULL,
+				   LOOP_TIMEOUT, self->line, sizeof(self->line)))
+		TH_LOG("first domain: %s; console:\n%s", self->line,
+		       self->d.console);
+	ASSERT_EQ(0, gt_wait_ucall(&self->d2, &self->pos2, "done", NULL,
+				   LOOP_TIMEOUT, self->line, sizeof(self->line)))
+		TH_LOG("second domain: %s; console:\n%s", self->line,
+		       self->d2.console);
+}
+
+static volatile uint32_t xt_watched;
+
+/* Sum of the counts of the breakpoint events in @fd[0..@n). */
+static uint64_t xt_bp_count(const int *fd, int n)
+{
+	uint64_t sum = 0, v;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (fd[i] >= 0 && read(fd[i], &v, sizeof(v)) == sizeof(v))
+			sum += v;
+	return sum;
+}
+
+/*
+ * Debug registers are virtual: with a host hardware breakpoint armed on
+ * every CPU (perf, on a variable of this test), the guest reads DR0-3 as
+ * 0, not the host's address; what it writes reads back, its breakpoints
+ * do not fire, DR7 bits 63:32 are #GP in long mode. The host's breakpoint
+ * still fires afterwards on CPU 0, where the vCPU ran.
+ */
+TEST_F(exits, debug_registers_are_virtual_and_host_breakpoints_survive)
+{
+	struct perf_event_attr pe;
+	int fd[64], ncpu, i;
+	uint64_t before, after;
+	cpu_set_t set;
+
+	if (self->skip)
+		SKIP(return, "%s", self->skip);
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (ncpu > 64)
+		ncpu = 64;
+	memset(&pe, 0, sizeof(pe));
+	pe.type = PERF_TYPE_BREAKPOINT;
+	pe.size = sizeof(pe);
+	pe.bp_type = HW_BREAKPOINT_W;
+	pe.bp_addr = (uintptr_t)&xt_watched;
+	pe.bp_len = HW_BREAKPOINT_LEN_4;
+	pe.exclude_kernel = 1;
+	for (i = 0; i < ncpu; i++) {
+		fd[i] = syscall(__NR_perf_event_open, &pe, -1, i, -1, 0);
+		ASSERT_LE(0, fd[i]) TH_LOG("perf breakpoint on CPU %d: %s", i,
+					   strerror(errno));
+	}
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+	self->agent.cpumask = 1;
+
+	before = xt_bp_count(fd, ncpu);
+	xt_watched++;
+	before = xt_bp_count(fd, ncpu) - before;
+
+	XT_CREATE(GT_DEBUGREG);
+	XT_START();
+	XT_WAIT("done", NULL);
+
+	after = xt_bp_count(fd, ncpu);
+	xt_watched++;
+	after = xt_bp_count(fd, ncpu) - after;
+	for (i = 0; i < ncpu; i++)
+		close(fd[i]);
+	/* Without data breakpoints in the lab's CPU, nothing fires at all. */
+	if (!before)
+		TH_LOG("the host breakpoint never fired: this CPU (emulator) does not implement data breakpoints; DR0-3 were still armed");
+	EXPECT_EQ(before, after) TH_LOG("host breakpoint hits: %llu before the guest ran, %llu after",
+					(unsigned long long)before,
+					(unsigned long long)after);
 }
 
 TEST_HARNESS_MAIN

@@ -3,7 +3,8 @@
  * A minimal userspace policy agent for tests that are not about policy.
  *
  * It registers with the tandem family and answers every DECISION at once:
- * allow, reuse MEM_WRITE verdicts, start on any CPU, and preserve a crashed
+ * allow, reuse MEM_WRITE verdicts, start on any CPU (or on those of
+ * &test_agent.cpumask when the test sets it), and preserve a crashed
  * domain for inspection. Tests that run guests use it instead of
  * tandem_policy.ko so that their verdicts do not depend on that module's
  * configuration or progress (one agent at a time: tandem_policy is unloaded
@@ -37,6 +38,7 @@ struct test_agent {
 	int reload_policy;		/* tandem_policy was loaded before */
 	unsigned int decisions[__TANDEM_DECISION_COUNT];
 	unsigned int refused;		/* verdicts the mechanism rejected */
+	uint64_t cpumask;		/* START: CPUs 0-63 to run on, 0: any */
 };
 
 /* Answer one DECISION: allow, with what each kind needs. */
@@ -58,6 +60,9 @@ static inline void ta_answer(struct test_agent *a, const struct nlmsghdr *nlh)
 		     NULL);
 	if (kind == TANDEM_DECISION_MEM_WRITE)
 		tmsg_put(&m, TANDEM_VERDICT_A_REUSE, NULL, 0);
+	if (kind == TANDEM_DECISION_DOMAIN_START && a->cpumask)
+		tmsg_put(&m, TANDEM_VERDICT_A_CPUMASK, &a->cpumask,
+			 sizeof(a->cpumask));
 	if (kind == TANDEM_DECISION_CRASH)
 		tmsg_put_u32(&m, TANDEM_VERDICT_A_ACTION, TANDEM_CRASH_PRESERVE);
 	/* No ACK wanted; a refused verdict still comes back as an error. */

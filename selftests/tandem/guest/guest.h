@@ -192,16 +192,20 @@
 .endm
 
 /*
- * Install the payload's #UD (6) and #GP (13) handlers: IVT entries in real
- * mode, an IDT at IDT_GPA otherwise. Clears EXC_COUNT. Clobbers eax.
+ * Install the payload's #DB (1), #UD (6) and #GP (13) handlers: IVT
+ * entries in real mode, an IDT at IDT_GPA otherwise. Clears EXC_COUNT.
+ * Clobbers eax.
  */
 .macro SETUP_EXC_HANDLERS
 #if GUEST_BITS == 16
+	movw $exc_db, 1 * 4
+	movw $(LOAD_GPA >> 4), 1 * 4 + 2
 	movw $exc_ud, 6 * 4
 	movw $(LOAD_GPA >> 4), 6 * 4 + 2
 	movw $exc_gp, 13 * 4
 	movw $(LOAD_GPA >> 4), 13 * 4 + 2
 #else
+	SET_GATE 1, exc_db
 	SET_GATE 6, exc_ud
 	SET_GATE 13, exc_gp
 #if GUEST_BITS == 32
@@ -242,6 +246,9 @@
  * counts, notes its stack pointer and returns to EXC_RESUME.
  */
 .macro TEST_RUNTIME file
+exc_db:
+	movl $1, EXC_VEC
+	jmp exc_common
 exc_ud:
 	movl $6, EXC_VEC
 	jmp exc_common
