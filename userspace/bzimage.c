@@ -387,10 +387,15 @@ static void boot_params_build(const struct linux_boot_cfg *cfg,
 {
 	const uint8_t *img = cfg->kernel;
 	uint8_t *bp = lb->boot_params;
+	size_t end = lb->image.header_end;
 
-	/* boot.rst: copy the setup header from 0x1f1 to its end. */
-	memcpy(bp + BZ_SETUP_SECTS, img + BZ_SETUP_SECTS,
-	       lb->image.header_end - BZ_SETUP_SECTS);
+	/*
+	 * boot.rst: copy the setup header from 0x1f1 to its end; never past
+	 * 0x290, where boot_params goes on with fields of its own.
+	 */
+	if (end > BP_HDR_LIMIT)
+		end = BP_HDR_LIMIT;
+	memcpy(bp + BZ_SETUP_SECTS, img + BZ_SETUP_SECTS, end - BZ_SETUP_SECTS);
 	put16(bp, BZ_VID_MODE, 0xffff);		/* "normal" */
 	bp[BZ_TYPE_OF_LOADER] = 0xff;		/* no assigned ID */
 	/* Loaded high, heap usable; no QUIET, no KEEP_SEGMENTS. */

@@ -50,6 +50,7 @@
 #define BP_EXT_RAMDISK_SIZE	0x0c4	/* u32 */
 #define BP_EXT_CMD_LINE_PTR	0x0c8	/* u32 */
 #define BP_E820_ENTRIES		0x1e8	/* u8 */
+#define BP_HDR_LIMIT		0x290	/* the setup header ends before */
 #define BP_E820_TABLE		0x2d0	/* 20-byte entries */
 #define BP_E820_MAX		128
 #define BP_SIZE			4096
