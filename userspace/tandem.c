@@ -18,6 +18,9 @@ static const struct cmd cmds[] = {
 	{ "info", "[NAME|ID]",
 	  "show the virtualization hardware, or one domain", cmd_info },
 	{ "list", "", "list the domains", cmd_list },
+	/* Two forms of create: the first row takes -f, else hands over. */
+	{ "create", "-f FILE [-p] [KEY=VALUE ...]",
+	  "create a Linux guest from a configuration file", cmd_create_cfg },
 	{ "create",
 	  "NAME --memory SIZE [--vcpus N] [--image FILE [--load GPA] [--entry GPA] [--mode real|protected|long]]",
 	  "create a domain, optionally with a flat binary guest", cmd_create },
@@ -144,7 +147,16 @@ static int run(struct cli *cli, const struct cmd *c, int argc, char **argv)
 	int err = c->run(cli, argc, argv);
 
 	if (err == CMD_USAGE) {
-		usage_line("usage:", cli->prog, c);
+		const char *lead = "usage:";
+		size_t i;
+
+		/* Every form of the command (create has two). */
+		for (i = 0; i < NR_CMDS; i++) {
+			if (strcmp(cmds[i].name, c->name))
+				continue;
+			usage_line(lead, cli->prog, &cmds[i]);
+			lead = "      ";
+		}
 		return 2;
 	}
 	return err ? 1 : 0;

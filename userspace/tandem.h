@@ -92,6 +92,8 @@ int cmd_list(struct cli *cli, int argc, char **argv);
 int cmd_console(struct cli *cli, int argc, char **argv);
 /* cmd_regs.c */
 int cmd_regs(struct cli *cli, int argc, char **argv);
+/* cmd_create_cfg.c */
+int cmd_create_cfg(struct cli *cli, int argc, char **argv);
 /* cmd_mem.c */
 int cmd_mem_write(struct cli *cli, int argc, char **argv);
 int cmd_mem_read(struct cli *cli, int argc, char **argv);

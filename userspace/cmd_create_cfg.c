@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tandem create -f FILE [-p] [KEY=VALUE ...]: a Linux guest from a
+ * configuration file (domcfg.c), built by the x86 boot protocol
+ * (bzimage.c, acpi.c) and written into a new domain.
+ *
+ * Order: parse and check everything that can be checked without the
+ * kernel (configuration, files, boot layout), then DOMAIN_CREATE, then
+ * MEM_WRITE of every region in TANDEM_MEM_CHUNK_MAX pieces, VCPU_SET_REGS
+ * for vCPU 0, DOMAIN_START (unless -p). Any failure after DOMAIN_CREATE
+ * destroys the domain again, so a failed create leaves nothing behind.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <netlink/attr.h>
+#include <tandem.h>
+
+#include "bzimage.h"
+#include "domcfg.h"
+#include "json.h"
+#include "nl.h"
+#include "size.h"
+#include "tandem.h"
+
+/* Room for the data and the other attributes of one request. */
+#define MEM_MSG_SIZE(len)	((len) + 256)
+/* Largest kernel or initrd read into memory. */
+#define FILE_MAX		(1ULL << 31)
+
+/**
+ * struct created - what DOMAIN_CREATE answered
+ * @id: the domain's id
+ * @memory: bytes granted (the agent may grant less than asked)
+ * @vcpus: vCPUs
+ */
+struct created {
+	uint32_t id;
+	uint64_t memory;
+	uint32_t vcpus;
+};
+
+/**
+ * struct progress - a progress line on a terminal
+ * @on: stdout is a terminal and output is for humans
+ * @name: the domain
+ * @done: bytes written so far
+ * @total: bytes to write
+ * @shown: the percentage last printed
+ */
+struct progress {
+	bool on;
+	const char *name;
+	uint64_t done, total;
+	int shown;
+};
+
+static int created_cb(struct nl_msg *msg, void *arg)
+{
+	static struct nla_policy pol[TANDEM_DOMAIN_A_MAX + 1] = {
+		[TANDEM_DOMAIN_A_ID] = { .type = NLA_U32 },
+		[TANDEM_DOMAIN_A_MEMORY] = { .type = NLA_U64 },
+		[TANDEM_DOMAIN_A_VCPUS] = { .type = NLA_U32 },
+	};
+	struct nlattr *tb[TANDEM_DOMAIN_A_MAX + 1];
+	struct created *c = arg;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, TANDEM_DOMAIN_A_MAX, pol) ||
+	    !tb[TANDEM_DOMAIN_A_ID] || !tb[TANDEM_DOMAIN_A_MEMORY])
+		return -EINVAL;
+	c->id = nla_get_u32(tb[TANDEM_DOMAIN_A_ID]);
+	c->memory = nla_get_u64(tb[TANDEM_DOMAIN_A_MEMORY]);
+	c->vcpus = tb[TANDEM_DOMAIN_A_VCPUS] ?
+		   nla_get_u32(tb[TANDEM_DOMAIN_A_VCPUS]) : 1;
+	return 0;
+}
+
+/* A whole file in memory; reports its own errors. */
+static int read_file(const char *what, const char *path, void **data,
+		     size_t *len)
+{
+	struct stat st;
+	size_t done = 0;
+	ssize_t n;
+	char *buf;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		err = -errno;
+		cli_error("create: %s '%s': %s", what, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > FILE_MAX) {
+		cli_error("create: %s '%s': %s", what, path,
+			  S_ISREG(st.st_mode) ? "larger than 2 GiB" :
+						"not a regular file");
+		close(fd);
+		return -EINVAL;
+	}
+	buf = malloc(st.st_size ? st.st_size : 1);
+	if (!buf) {
+		cli_error("create: %s '%s': out of memory", what, path);
+		close(fd);
+		return -ENOMEM;
+	}
+	while (done < (size_t)st.st_size) {
+		n = read(fd, buf + done, st.st_size - done);
+		if (n <= 0) {
+			err = n ? -errno : -EIO;
+			cli_error("create: %s '%s': cannot read: %s", what,
+				  path, n ? strerror(errno) : "file shrank");
+			free(buf);
+			close(fd);
+			return err;
+		}
+		done += n;
+	}
+	close(fd);
+	*data = buf;
+	*len = done;
+	return 0;
+}
+
+static void progress_show(struct progress *p)
+{
+	char a[SIZE_BUF], b[SIZE_BUF];
+	int pct;
+
+	if (!p->on || !p->total)
+		return;
+	pct = (int)(p->done * 100 / p->total);
+	if (pct == p->shown)
+		return;
+	p->shown = pct;
+	printf("\rloading %s: %3d%% (%s of %s)", p->name, pct,
+	       format_size(p->done, a, sizeof(a)),
+	       format_size(p->total, b, sizeof(b)));
+	fflush(stdout);
+}
+
+static void progress_end(struct progress *p)
+{
+	if (p->on && p->shown >= 0) {
+		printf("\r\033[K");
+		fflush(stdout);
+	}
+}
+
+static int write_region(struct tnl *t, const struct created *d,
+			const char *name, const struct guest_region *r,
+			struct progress *pg)
+{
+	const uint8_t *data = r->data;
+	struct nl_msg *msg;
+	char what[128];
+	size_t off, n;
+	int err;
+
+	for (off = 0; off < r->len; off += n) {
+		n = r->len - off;
+		if (n > TANDEM_MEM_CHUNK_MAX)
+			n = TANDEM_MEM_CHUNK_MAX;
+		snprintf(what, sizeof(what), "create %s: writing the %s at 0x%llx",
+			 name, r->what, (unsigned long long)(r->gpa + off));
+		msg = tnl_msg_size(t, TANDEM_CMD_MEM_WRITE, 0, MEM_MSG_SIZE(n));
+		if (msg && (nla_put_u32(msg, TANDEM_MEM_A_DOMAIN_ID, d->id) ||
+			    nla_put_u64(msg, TANDEM_MEM_A_GPA, r->gpa + off) ||
+			    nla_put(msg, TANDEM_MEM_A_DATA, n, data + off)))
+			msg = tnl_msg_drop(msg);
+		err = tnl_request(t, msg, NULL, NULL, what);
+		if (err)
+			return err;
+		pg->done += n;
+		progress_show(pg);
+	}
+	return 0;
+}
+
+static int domain_cmd(struct tnl *t, uint8_t cmd, uint32_t id,
+		      const char *what)
+{
+	struct nl_msg *msg = tnl_msg(t, cmd, 0);
+
+	if (msg && nla_put_u32(msg, TANDEM_DOMAIN_A_ID, id))
+		msg = tnl_msg_drop(msg);
+	return tnl_request(t, msg, NULL, NULL, what);
+}
+
+/* Everything after DOMAIN_CREATE; the caller destroys on failure. */
+static int load_domain(struct tnl *t, const struct domcfg *c,
+		       const struct linux_boot_cfg *bc, struct created *d,
+		       bool paused, bool json)
+{
+	struct linux_boot_cfg granted = *bc;
+	struct progress pg = {
+		.on = !json && isatty(STDOUT_FILENO), .name = c->name,
+		.shown = -1,
+	};
+	char what[96], err[BZ_ERR_MAX];
+	struct linux_boot lb;
+	struct nl_msg *msg;
+	unsigned int i;
+	int ret;
+
+	/* Laid out again for what the agent granted, which may be less. */
+	granted.memory = d->memory;
+	granted.vcpus = d->vcpus;
+	ret = linux_boot_build(&granted, &lb, err, sizeof(err));
+	if (ret) {
+		cli_error("create %s: kernel '%s' with the %llu MiB granted: %s",
+			  c->name, c->kernel,
+			  (unsigned long long)(d->memory >> 20), err);
+		goto out;
+	}
+	for (i = 0; i < lb.nr_regions; i++)
+		pg.total += lb.region[i].len;
+	for (i = 0; !ret && i < lb.nr_regions; i++)
+		ret = write_region(t, d, c->name, &lb.region[i], &pg);
+	progress_end(&pg);
+	if (ret)
+		goto out;
+
+	snprintf(what, sizeof(what), "create %s: setting vCPU 0's registers",
+		 c->name);
+	msg = tnl_msg(t, TANDEM_CMD_VCPU_SET_REGS, 0);
+	if (msg && (nla_put_u32(msg, TANDEM_VCPU_A_DOMAIN_ID, d->id) ||
+		    nla_put_u32(msg, TANDEM_VCPU_A_VCPU, 0) ||
+		    nla_put(msg, TANDEM_VCPU_A_REGS, sizeof(lb.regs), &lb.regs)))
+		msg = tnl_msg_drop(msg);
+	ret = tnl_request(t, msg, NULL, NULL, what);
+	if (ret || paused)
+		goto out;
+	snprintf(what, sizeof(what), "create %s: start", c->name);
+	ret = domain_cmd(t, TANDEM_CMD_DOMAIN_START, d->id, what);
+out:
+	linux_boot_free(&lb);
+	return ret;
+}
+
+static void print_result(const struct cli *cli, const struct domcfg *c,
+			 const struct created *d, const char *version,
+			 bool paused)
+{
+	char mem[SIZE_BUF];
+
+	if (cli->json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_obj_begin(&j, NULL);
+		json_u64(&j, "id", d->id);
+		json_str(&j, "name", c->name);
+		json_u64(&j, "memory", d->memory);
+		json_u64(&j, "vcpus", d->vcpus);
+		json_str(&j, "kernel", c->kernel);
+		json_str(&j, "kernel_version", version);
+		json_str(&j, "state", paused ? "created" : "running");
+		json_str(&j, "on_poweroff", domcfg_action_name(c->on_poweroff));
+		json_str(&j, "on_reboot", domcfg_action_name(c->on_reboot));
+		json_str(&j, "on_crash", domcfg_action_name(c->on_crash));
+		json_obj_end(&j);
+		json_finish(&j);
+		return;
+	}
+	printf("created domain %s (id %u, %s, %u vCPU%s), Linux %s, %s\n",
+	       c->name, d->id, format_size(d->memory, mem, sizeof(mem)),
+	       d->vcpus, d->vcpus == 1 ? "" : "s", *version ? version : "?",
+	       paused ? "not started (-p)" : "started");
+}
+
+static int create_from(struct cli *cli, struct domcfg *c, bool paused)
+{
+	struct linux_boot_cfg bc = { 0 };
+	void *kernel = NULL, *initrd = NULL;
+	char err[BZ_ERR_MAX], what[96];
+	struct created d = { 0 };
+	struct linux_boot lb;
+	struct nl_msg *msg;
+	char *cmdline;
+	struct tnl t;
+	int ret;
+
+	cmdline = domcfg_full_cmdline(c);
+	if (!cmdline) {
+		cli_error("create: out of memory");
+		return -ENOMEM;
+	}
+	ret = read_file("kernel", c->kernel, &kernel, &bc.kernel_len);
+	if (!ret && c->ramdisk)
+		ret = read_file("ramdisk", c->ramdisk, &initrd,
+				&bc.initrd_len);
+	if (ret)
+		goto out;
+	bc.kernel = kernel;
+	bc.initrd = initrd;
+	bc.cmdline = cmdline;
+	bc.memory = c->memory;
+	bc.vcpus = c->vcpus;
+
+	/* Refuse a bad image or layout before a domain exists. */
+	ret = linux_boot_build(&bc, &lb, err, sizeof(err));
+	if (ret)
+		cli_error("create %s: kernel '%s': %s", c->name, c->kernel, err);
+	linux_boot_free(&lb);
+	if (ret)
+		goto out;
+
+	ret = tnl_open(&t);
+	if (ret)
+		goto out;
+	snprintf(what, sizeof(what), "create %s", c->name);
+	msg = tnl_msg(&t, TANDEM_CMD_DOMAIN_CREATE, 0);
+	if (msg && (nla_put_string(msg, TANDEM_DOMAIN_A_NAME, c->name) ||
+		    nla_put_u64(msg, TANDEM_DOMAIN_A_MEMORY, c->memory) ||
+		    nla_put_u32(msg, TANDEM_DOMAIN_A_VCPUS, c->vcpus)))
+		msg = tnl_msg_drop(msg);
+	ret = tnl_request(&t, msg, created_cb, &d, what);
+	if (!ret) {
+		ret = load_domain(&t, c, &bc, &d, paused, cli->json);
+		if (ret) {
+			snprintf(what, sizeof(what),
+				 "create %s: destroying it again", c->name);
+			if (!domain_cmd(&t, TANDEM_CMD_DOMAIN_DESTROY, d.id,
+					what))
+				cli_error("create %s: failed; the domain was destroyed again",
+					  c->name);
+		}
+	}
+	tnl_close(&t);
+	if (!ret) {
+		struct bzimage bz;
+
+		bzimage_parse(kernel, bc.kernel_len, &bz, err, sizeof(err));
+		print_result(cli, c, &d, bz.kernel_version, paused);
+	}
+out:
+	free(kernel);
+	free(initrd);
+	free(cmdline);
+	return ret;
+}
+
+/**
+ * cmd_create_cfg() - tandem create -f FILE [-p] [KEY=VALUE ...]
+ * @cli: output mode
+ * @argc: argument count, from "create" on
+ * @argv: the arguments
+ *
+ * Without -f (or --file) this is the other form of create, and
+ * cmd_create() handles it.
+ *
+ * Return: 0, a negative errno (reported) or %CMD_USAGE.
+ */
+int cmd_create_cfg(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "file", required_argument, NULL, 'f' },
+		{ "paused", no_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *file = NULL;
+	char err[DOMCFG_ERR_MAX];
+	bool paused = false;
+	struct domcfg c;
+	int i, opt, ret;
+
+	for (i = 1; i < argc; i++)
+		if (!strncmp(argv[i], "-f", 2) || !strncmp(argv[i], "--file", 6))
+			break;
+	if (i == argc)
+		return cmd_create(cli, argc, argv);
+
+	optind = 0;	/* glibc: start over, argv[0] is "create" */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:f:p", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			file = optarg;
+			break;
+		case 'p':
+			paused = true;
+			break;
+		case ':':
+			return cli_bad_arg("create: option '%s' needs a value",
+					   argv[optind - 1]);
+		default:
+			return cli_bad_arg("create: unknown option '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	if (!file)
+		return CMD_USAGE;
+
+	domcfg_init(&c);
+	ret = domcfg_load(&c, file, err, sizeof(err));
+	for (i = optind; !ret && i < argc; i++)
+		ret = domcfg_override(&c, argv[i], i - optind + 1, err,
+				      sizeof(err));
+	if (!ret)
+		ret = domcfg_finish(&c, file, err, sizeof(err));
+	if (ret)
+		cli_error("create: %s", err);
+	else
+		ret = create_from(cli, &c, paused);
+	domcfg_free(&c);
+	return ret;
+}
