@@ -733,7 +733,7 @@ static uint64_t guest_memory(struct tnl_sock *s)
 #define CYCLE_MEMORY	(16 * MiB)
 #define LEAK_BOUND	(8LL << 20)
 
-TEST_F(domain, create_destroy_200_cycles_give_memory_back)
+TEST_F_TIMEOUT(domain, create_destroy_200_cycles_give_memory_back, 300)
 {
 	/* Where a leak would show, for the log. */
 	static const char *const detail[] = {

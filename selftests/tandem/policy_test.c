@@ -467,7 +467,7 @@ TEST_F(user, silent_agent_times_out_with_etimedout)
 	EXPECT_EQ(-ENOENT, self->r.err);
 }
 
-TEST_F(user, agent_going_away_aborts_pending_requests)
+TEST_F_TIMEOUT(user, agent_going_away_aborts_pending_requests, 120)
 {
 	struct tmsg m1, m2;
 
