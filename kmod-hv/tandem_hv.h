@@ -32,10 +32,10 @@ struct task_struct;
  */
 #define TANDEM_REQ_ATTR(info, attr, name)				\
 	({								\
-		struct genl_info *__info = (info);			\
-		bool __missing = GENL_REQ_ATTR_CHECK(__info, attr);	\
+		struct genl_info *__tinfo = (info);			\
+		bool __missing = GENL_REQ_ATTR_CHECK(__tinfo, attr);	\
 		if (__missing)						\
-			NL_SET_ERR_MSG(__info->extack,			\
+			NL_SET_ERR_MSG(__tinfo->extack,			\
 				       "missing attribute: " name);	\
 		__missing;						\
 	})
