@@ -42,6 +42,7 @@ struct bench_params {
 	uint32_t port;
 	uint32_t hc;
 	uint64_t mmio;
+	uint32_t reps;
 } __attribute__((packed));
 
 enum bench_loop {
@@ -71,7 +72,10 @@ static inline uint64_t bench_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-/* Per-exit figures: (loop - baseline) / n, in TSC ticks. */
+/*
+ * Per-exit figures: (loop - baseline) / n, in TSC ticks; each loop's ticks
+ * are the fastest of its runs.
+ */
 static inline void bench_print_loops(const char *hv, const struct bench_results *r,
 				     uint32_t n)
 {

@@ -16,7 +16,7 @@
  * payload and page tables, registers, KVM_RUN until the guest's first OUT
  * reaches userspace (first), then every descriptor closed (total).
  *
- * usage: bench_kvm [-n N] [-r RUNS] GUEST_BIN
+ * usage: bench_kvm [-n N] [-k REPS] [-r RUNS] GUEST_BIN
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -195,7 +195,8 @@ int main(int argc, char **argv)
 {
 	struct bench_params p = {
 		.sel = BENCH_SEL_MEASURE,
-		.n = 10000,
+		.n = 2000,
+		.reps = 5,
 		.port = KVM_PIC_PORT,
 		.hc = BENCH_HC_NOFUNC,
 		.mmio = KVM_IOAPIC_MMIO,
@@ -206,10 +207,13 @@ int main(int argc, char **argv)
 	struct vm v;
 	ssize_t n;
 
-	while ((c = getopt(argc, argv, "n:r:")) != -1) {
+	while ((c = getopt(argc, argv, "n:k:r:")) != -1) {
 		switch (c) {
 		case 'n':
 			p.n = strtoul(optarg, NULL, 0);
+			break;
+		case 'k':
+			p.reps = strtoul(optarg, NULL, 0);
 			break;
 		case 'r':
 			runs = atoi(optarg);
@@ -218,7 +222,7 @@ int main(int argc, char **argv)
 			goto usage;
 		}
 	}
-	if (optind != argc - 1 || !p.n || runs < 1)
+	if (optind != argc - 1 || !p.n || !p.reps || runs < 1)
 		goto usage;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -269,6 +273,6 @@ int main(int argc, char **argv)
 	return 0;
 
 usage:
-	fprintf(stderr, "usage: bench_kvm [-n N] [-r RUNS] GUEST_BIN\n");
+	fprintf(stderr, "usage: bench_kvm [-n N] [-k REPS] [-r RUNS] GUEST_BIN\n");
 	return 2;
 }

@@ -12,7 +12,7 @@
  *     SET_REGS, START, until the DOMAIN_STATE event of the shutdown the
  *     guest's first instructions ask for (first), then DESTROY (total).
  *
- * usage: bench_tandem [-n N] [-r RUNS] GUEST_BIN
+ * usage: bench_tandem [-n N] [-k REPS] [-r RUNS] GUEST_BIN
  * Needs tandem_hv and tandem_policy (loaded here when absent).
  */
 #define _GNU_SOURCE
@@ -90,7 +90,8 @@ int main(int argc, char **argv)
 	struct bench_results res;
 	struct bench_params p = {
 		.sel = BENCH_SEL_MEASURE,
-		.n = 10000,
+		.n = 2000,
+		.reps = 5,
 		.port = TESTDEV_PORT,
 		.hc = BENCH_HC_NOFUNC,
 		.mmio = TESTDEV_MMIO,
@@ -99,10 +100,13 @@ int main(int argc, char **argv)
 	uint64_t t0, t1, first = 0, total = 0;
 	int c, i, runs = 5, err;
 
-	while ((c = getopt(argc, argv, "n:r:")) != -1) {
+	while ((c = getopt(argc, argv, "n:k:r:")) != -1) {
 		switch (c) {
 		case 'n':
 			p.n = strtoul(optarg, NULL, 0);
+			break;
+		case 'k':
+			p.reps = strtoul(optarg, NULL, 0);
 			break;
 		case 'r':
 			runs = atoi(optarg);
@@ -111,7 +115,7 @@ int main(int argc, char **argv)
 			goto usage;
 		}
 	}
-	if (optind != argc - 1 || !p.n || runs < 1)
+	if (optind != argc - 1 || !p.n || !p.reps || runs < 1)
 		goto usage;
 	guest_bin = argv[optind];
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -157,6 +161,6 @@ int main(int argc, char **argv)
 	return 0;
 
 usage:
-	fprintf(stderr, "usage: bench_tandem [-n N] [-r RUNS] GUEST_BIN\n");
+	fprintf(stderr, "usage: bench_tandem [-n N] [-k REPS] [-r RUNS] GUEST_BIN\n");
 	return 2;
 }

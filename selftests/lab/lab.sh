@@ -24,7 +24,8 @@
 # KVER (lab kernel), KSFT_INSTALL (installed kselftests), LAB_EXTRA
 # (directories, as with --extra), LAB_DIR (work files, default build/lab:
 # give each concurrent run its own), BENCH_N_SVM, BENCH_N_VMX (iterations
-# per benchmark loop), BENCH_RUNS (boots timed).
+# per run of a benchmark loop), BENCH_REPS (runs of each loop; the fastest
+# counts), BENCH_RUNS (boots timed).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -116,9 +117,9 @@ bench)
 		conf=$labdir/$l/bench-extra
 		rm -rf "$conf"
 		mkdir -p "$conf/etc"
-		if [ "$l" = svm ]; then n=${BENCH_N_SVM:-20000}; else n=${BENCH_N_VMX:-5000}; fi
-		printf 'BENCH_N=%s\nBENCH_RUNS=%s\n' "$n" "${BENCH_RUNS:-5}" \
-			>"$conf/etc/tandem-bench"
+		if [ "$l" = svm ]; then n=${BENCH_N_SVM:-5000}; else n=${BENCH_N_VMX:-2000}; fi
+		printf 'BENCH_N=%s\nBENCH_REPS=%s\nBENCH_RUNS=%s\n' "$n" \
+			"${BENCH_REPS:-5}" "${BENCH_RUNS:-5}" >"$conf/etc/tandem-bench"
 		if ! "$here/mkinitramfs.sh" --out "$labdir/$l/initrd-bench.cpio.gz" \
 			--lab "$l" --mode bench --extra "$conf" \
 			${extra[@]+"${extra[@]}"}; then
