@@ -25,7 +25,8 @@
 # (directories, as with --extra), LAB_DIR (work files, default build/lab:
 # give each concurrent run its own), BENCH_N_SVM, BENCH_N_VMX (iterations
 # per run of a benchmark loop), BENCH_REPS (runs of each loop; the fastest
-# counts), BENCH_RUNS (boots timed).
+# counts), BENCH_RUNS (boots timed), BENCH_OUT (where results.json goes,
+# default build/bench).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -107,7 +108,7 @@ check)
 	;;
 bench)
 	[ -n "$labs" ] || labs="svm vmx"
-	out=$top/build/bench
+	out=${BENCH_OUT:-$top/build/bench}
 	mkdir -p "$labdir" "$out"
 	pids="" logs=""
 	for l in $labs; do
