@@ -2,7 +2,8 @@
 #
 # Tandem: top-level build. `make` builds both modules, the CLI and the
 # selftests; `make check` runs every test (host tests, static checks and
-# both labs); `make demo` shows Tandem working in the SVM lab.
+# both labs); `make demo` shows Tandem working in the SVM lab; `make bench`
+# compares Tandem with KVM in the labs.
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
@@ -97,13 +98,18 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@selftests/lab/lab.sh demo --lab svm --extra selftests/lab/demo
 
+# Tandem against Debian's KVM, same guest, in each lab's deterministic
+# clock mode (Documentation/benchmarks.rst): a table and
+# build/bench/results.json.
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@echo "bench: no benchmarks yet (they come with running guests)"
+	$(MAKE) -C selftests/bench
+	@selftests/lab/lab.sh bench --labs "$(LAB)"
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean
 	-$(MAKE) -C userspace clean
 	-$(MAKE) -C selftests/host clean
 	-test -f $(KSFT_DIR)/lib.mk && $(MAKE) -C selftests/tandem clean
+	-$(MAKE) -C selftests/bench clean
 	rm -rf $(BUILD)/lab $(KSFT_INSTALL)

@@ -31,16 +31,22 @@ static int tandem_gpa_read(struct tandem_domain *dom, u64 gpa, void *buf,
 	return 0;
 }
 
+/*
+ * One paging-structure entry, loaded in place: every MMIO exit walks the
+ * guest's tables, and a copy through tandem_mem_read() costs more than
+ * the walk. Entries are naturally aligned, so none crosses a page.
+ */
 static int tandem_pte_read(struct tandem_domain *dom, u64 gpa, u64 *pte,
 			   bool wide)
 {
-	u32 pte32;
+	void *va;
 
-	if (wide)
-		return tandem_gpa_read(dom, gpa, pte, 8);
-	if (tandem_gpa_read(dom, gpa, &pte32, 4))
+	if (!tandem_mem_range_ok(&dom->mem, gpa, wide ? 8 : 4))
 		return -EFAULT;
-	*pte = pte32;
+	va = kmap_local_page(dom->mem.pages[gpa >> PAGE_SHIFT]) +
+	     offset_in_page(gpa);
+	*pte = wide ? READ_ONCE(*(u64 *)va) : READ_ONCE(*(u32 *)va);
+	kunmap_local(va);
 	return 0;
 }
 

@@ -254,7 +254,7 @@ static u32 tandem_handle_npf(struct tandem_vcpu *vcpu)
 					 vcpu->exit.npf.fetch ? "fetch" :
 					 vcpu->exit.npf.write ? "write" : "read",
 					 gpa, vcpu->rip);
-	tandem_arch->get_regs(vcpu, &regs);
+	tandem_arch->get_code_regs(vcpu, &regs);
 	n = tandem_fetch_insn(vcpu->dom, &regs, insn);
 	if (n < 0 || tandem_decode(insn, n, &regs, &d) ||
 	    (d.kind != TANDEM_INSN_MOV && d.kind != TANDEM_INSN_MOV_IMM &&

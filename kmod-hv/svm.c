@@ -527,6 +527,19 @@ static void svm_get_regs(struct tandem_vcpu *vcpu, struct tandem_vcpu_regs *r)
 	r->efer = s->efer & ~EFER_SVME;
 }
 
+static void svm_get_code_regs(struct tandem_vcpu *vcpu,
+			      struct tandem_vcpu_regs *r)
+{
+	const struct vmcb_save_area *s = &to_svm(vcpu)->vmcb->save;
+
+	r->rip = vcpu->rip;
+	svm_seg_get(&r->cs, &s->cs);
+	r->cr0 = s->cr0;
+	r->cr3 = s->cr3;
+	r->cr4 = s->cr4;
+	r->efer = s->efer & ~EFER_SVME;
+}
+
 static bool svm_seg_present(const struct tandem_segment *s)
 {
 	return s->attrib & SVM_SELECTOR_P_MASK;
@@ -1259,6 +1272,7 @@ const struct tandem_arch_ops tandem_svm_ops = {
 	.vcpu_destroy = svm_vcpu_destroy,
 	.vcpu_run = svm_vcpu_run,
 	.get_regs = svm_get_regs,
+	.get_code_regs = svm_get_code_regs,
 	.set_regs = svm_set_regs,
 	.queue_exception = svm_queue_exception,
 	.msr_read = svm_msr_read,

@@ -206,6 +206,9 @@ struct tandem_exit {
  *	intercept, taken by the host as soon as the exit is over), and any
  *	pending exception queued by @queue_exception
  * @get_regs: read the whole architectural state (slow path)
+ * @get_code_regs: read only what fetching and decoding the instruction at
+ *	RIP needs: RIP, CS, CR0, CR3, CR4 and EFER (the MMIO exit path);
+ *	the other fields of @regs are left as they are
  * @set_regs: write it, after checking it can be entered (-EINVAL if not)
  * @queue_exception: inject an exception at the next entry
  * @msr_read: optional; read an MSR the backend keeps in the VMCS/VMCB
@@ -227,6 +230,8 @@ struct tandem_arch_ops {
 	void (*vcpu_destroy)(struct tandem_vcpu *vcpu);
 	void (*vcpu_run)(struct tandem_vcpu *vcpu);
 	void (*get_regs)(struct tandem_vcpu *vcpu, struct tandem_vcpu_regs *regs);
+	void (*get_code_regs)(struct tandem_vcpu *vcpu,
+			      struct tandem_vcpu_regs *regs);
 	int (*set_regs)(struct tandem_vcpu *vcpu,
 			const struct tandem_vcpu_regs *regs);
 	void (*queue_exception)(struct tandem_vcpu *vcpu, u8 vector,

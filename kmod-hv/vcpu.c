@@ -31,6 +31,7 @@
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
+#include <asm/tsc.h>
 
 #include "tandem_hv.h"
 
@@ -199,10 +200,20 @@ static void tandem_vcpu_throttle(struct tandem_vcpu *vcpu)
 			   (end - now) / NSEC_PER_USEC + 200, TASK_INTERRUPTIBLE);
 }
 
+/*
+ * The slice's length in TSC ticks, or 0 without a known TSC rate. The
+ * loop looks at the time after every exit: RDTSC against a deadline is a
+ * few instructions, sched_clock() some tens (Documentation/benchmarks.rst).
+ */
+static u64 tandem_slice_ticks(void)
+{
+	return (u64)tsc_khz * (TANDEM_SLICE_NS / NSEC_PER_USEC) / USEC_PER_MSEC;
+}
+
 /* One slice in the guest; returns with preemption enabled again. */
 static void tandem_vcpu_run_slice(struct tandem_vcpu *vcpu)
 {
-	u64 start, now;
+	u64 start, now, ticks = tandem_slice_ticks(), deadline;
 
 	kernel_fpu_begin();
 	WRITE_ONCE(vcpu->in_guest, true);
@@ -210,6 +221,8 @@ static void tandem_vcpu_run_slice(struct tandem_vcpu *vcpu)
 	smp_mb();
 	tandem_fxrstor(vcpu->fpu);
 	start = sched_clock();
+	/* Preemption is off until the slice ends: one CPU, one TSC. */
+	deadline = rdtsc() + ticks;
 	vcpu->leave = TANDEM_LEAVE_NONE;
 
 	while (tandem_vcpu_runnable(vcpu) && !READ_ONCE(vcpu->requests)) {
@@ -217,7 +230,8 @@ static void tandem_vcpu_run_slice(struct tandem_vcpu *vcpu)
 		vcpu->stat_exits[vcpu->exit.reason]++;
 		if (tandem_handle_exit(vcpu) == TANDEM_LEAVE || need_resched())
 			break;
-		if (sched_clock() - start > TANDEM_SLICE_NS)
+		if (likely(ticks) ? rdtsc() > deadline :
+		    sched_clock() - start > TANDEM_SLICE_NS)
 			break;
 	}
 

@@ -9,6 +9,7 @@
 #   TANDEM-LAB-BEGIN lab=<lab>
 #   TANDEM-LAB-END rc=<rc>
 #   TANDEM-DMESG-BEGIN ... TANDEM-DMESG-END
+#   TANDEM-BENCH-BEGIN ... TANDEM-BENCH-END rc=<rc> (bench mode)
 
 # No "set -e": /init must never exit (the kernel would panic); every
 # path ends in finish() or poweroff.
@@ -106,6 +107,14 @@ demo)
 		echo "demo: /lib/tandem/demo.sh is missing"
 		rc=1
 	fi
+	finish "$rc"
+	;;
+bench)
+	# The figures go between markers, for lab.sh bench.
+	echo "TANDEM-BENCH-BEGIN"
+	/lib/tandem/bench/bench.sh "$LAB"
+	rc=$?
+	echo "TANDEM-BENCH-END rc=$rc"
 	finish "$rc"
 	;;
 shell)

@@ -11,6 +11,10 @@
 #       Interactive root shell in a lab, with the Tandem modules loaded.
 #   lab.sh demo --lab svm|vmx
 #       Run /lib/tandem/demo.sh in the lab and show its output live.
+#   lab.sh bench --labs "svm vmx"
+#       Run the benchmarks (selftests/bench) in each lab, concurrently, in
+#       the labs' deterministic clock mode with one CPU; print the table
+#       and write build/bench/results.json.
 #   Any command also takes --extra DIR (repeatable): DIR's files are
 #   copied into the initramfs root (e.g. DIR/lib/tandem/demo.sh).
 #
@@ -19,7 +23,10 @@
 # LAB_CPUS_SVM (2), LAB_CPUS_VMX (1: Bochs with 2 CPUs runs at half speed),
 # KVER (lab kernel), KSFT_INSTALL (installed kselftests), LAB_EXTRA
 # (directories, as with --extra), LAB_DIR (work files, default build/lab:
-# give each concurrent run its own).
+# give each concurrent run its own), BENCH_N_SVM, BENCH_N_VMX (iterations
+# per run of a benchmark loop), BENCH_REPS (runs of each loop; the fastest
+# counts), BENCH_RUNS (boots timed), BENCH_OUT (where results.json goes,
+# default build/bench).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -97,6 +104,44 @@ check)
 			echo "$l 0 1 0" >>"$labdir/totals"
 		fi
 	done
+	exit $status
+	;;
+bench)
+	[ -n "$labs" ] || labs="svm vmx"
+	out=${BENCH_OUT:-$top/build/bench}
+	mkdir -p "$labdir" "$out"
+	pids="" logs=""
+	for l in $labs; do
+		log=$labdir/$l/bench.log
+		rm -f "$log" "$labdir/$l/bench.out"
+		# The iteration counts go in as /etc/tandem-bench.
+		conf=$labdir/$l/bench-extra
+		rm -rf "$conf"
+		mkdir -p "$conf/etc"
+		if [ "$l" = svm ]; then n=${BENCH_N_SVM:-5000}; else n=${BENCH_N_VMX:-2000}; fi
+		printf 'BENCH_N=%s\nBENCH_REPS=%s\nBENCH_RUNS=%s\n' "$n" \
+			"${BENCH_REPS:-5}" "${BENCH_RUNS:-5}" >"$conf/etc/tandem-bench"
+		if ! "$here/mkinitramfs.sh" --out "$labdir/$l/initrd-bench.cpio.gz" \
+			--lab "$l" --mode bench --extra "$conf" \
+			${extra[@]+"${extra[@]}"}; then
+			echo "lab $l: FAIL could not build the initramfs"
+			exit 1
+		fi
+		echo "lab $l: benchmarks booting (deterministic, 1 CPU, n=$n)"
+		"$here/run.sh" --lab "$l" --initrd "$labdir/$l/initrd-bench.cpio.gz" \
+			--log "$log" --timeout "$(lab_timeout "$l")" --cpus 1 \
+			--deterministic >"$labdir/$l/bench.out" 2>&1 &
+		pids="$pids $!"
+		logs="$logs $l=$log"
+	done
+	for p in $pids; do wait "$p" || true; done
+	status=0
+	for l in $labs; do
+		cat "$labdir/$l/bench.out"
+		"$here/scan-log.sh" "$labdir/$l/bench.log" || status=1
+	done
+	# shellcheck disable=SC2086 # lab=log pairs
+	"$top/selftests/bench/report.py" --json "$out/results.json" $logs || status=1
 	exit $status
 	;;
 shell)

@@ -5,7 +5,7 @@
 # modules and CLI from the repo build, the installed kselftests, the shared
 # libraries they need, and Debian's kvm modules for the lab kernel.
 #
-# usage: mkinitramfs.sh --out FILE.cpio.gz --lab svm|vmx --mode test|shell|demo
+# usage: mkinitramfs.sh --out FILE.cpio.gz --lab svm|vmx --mode test|shell|demo|bench
 #                       [--tests "a b"] [--extra DIR]...
 #
 # Environment: KVER (lab kernel version, default: newest /boot/vmlinuz-*-amd64),
@@ -16,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
 usage() {
-	echo "usage: $0 --out FILE.cpio.gz --lab svm|vmx --mode test|shell|demo [--tests \"a b\"] [--extra DIR]..." >&2
+	echo "usage: $0 --out FILE.cpio.gz --lab svm|vmx --mode test|shell|demo|bench [--tests \"a b\"] [--extra DIR]..." >&2
 	exit 2
 }
 
@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$out" ] || usage
 case "$lab" in svm|vmx) ;; *) usage ;; esac
-case "$mode" in test|shell|demo) ;; *) usage ;; esac
+case "$mode" in test|shell|demo|bench) ;; *) usage ;; esac
 
 warn() { echo "mkinitramfs: warning: $*" >&2; }
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
@@ -164,6 +164,13 @@ if [ -f "$ksft/run_kselftest.sh" ]; then
 	done
 else
 	warn "$ksft has no run_kselftest.sh: no selftests in the lab"
+fi
+
+# The benchmarks (make bench builds them): lib/tandem/bench/.
+if [ "$mode" = bench ]; then
+	[ -x "$top/selftests/bench/bench_kvm" ] ||
+		die "selftests/bench is not built (make -C selftests/bench)"
+	make -s -C "$top/selftests/bench" install DESTDIR="$stage" >/dev/null
 fi
 
 # Debian's kvm modules for the lab kernel, with their dependencies (from
