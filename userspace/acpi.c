@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "acpi.h"
+#include "le.h"
 
 #define OEM_ID		"TANDEM"	/* 6 bytes */
 #define OEM_TABLE_ID	"TANDEMVM"	/* 8 bytes */
@@ -38,29 +39,6 @@
 #define GAS_ACCESS_WORD	2
 #define GAS_ACCESS_DWORD 3
 
-static void put8(uint8_t *p, size_t off, uint8_t v)
-{
-	p[off] = v;
-}
-
-static void put16(uint8_t *p, size_t off, uint16_t v)
-{
-	p[off] = v;
-	p[off + 1] = v >> 8;
-}
-
-static void put32(uint8_t *p, size_t off, uint32_t v)
-{
-	put16(p, off, v);
-	put16(p, off + 2, v >> 16);
-}
-
-static void put64(uint8_t *p, size_t off, uint64_t v)
-{
-	put32(p, off, v);
-	put32(p, off + 4, v >> 32);
-}
-
 /**
  * acpi_checksum() - the byte that makes @len bytes at @p sum to zero
  * @p: the bytes (with their checksum field, if any, set to 0)
@@ -83,13 +61,13 @@ static void table_header(uint8_t *t, const char *sig, uint32_t len,
 			 uint8_t revision)
 {
 	memcpy(t, sig, 4);
-	put32(t, 4, len);
-	put8(t, 8, revision);
+	le_put32(t, 4, len);
+	le_put8(t, 8, revision);
 	memcpy(t + 10, OEM_ID, 6);
 	memcpy(t + 16, OEM_TABLE_ID, 8);
-	put32(t, 24, 1);			/* OEM revision */
+	le_put32(t, 24, 1);			/* OEM revision */
 	memcpy(t + 28, CREATOR_ID, 4);
-	put32(t, 32, 1);			/* creator revision */
+	le_put32(t, 32, 1);			/* creator revision */
 }
 
 static void table_done(uint8_t *t, uint32_t len)
@@ -101,12 +79,12 @@ static void table_done(uint8_t *t, uint32_t len)
 /* A generic address structure for @len bytes of I/O ports at @port. */
 static void put_gas_io(uint8_t *p, size_t off, uint16_t port, uint8_t len)
 {
-	put8(p, off, GAS_SYSTEM_IO);
-	put8(p, off + 1, len * 8);
-	put8(p, off + 2, 0);
-	put8(p, off + 3, len == 1 ? GAS_ACCESS_BYTE :
+	le_put8(p, off, GAS_SYSTEM_IO);
+	le_put8(p, off + 1, len * 8);
+	le_put8(p, off + 2, 0);
+	le_put8(p, off + 3, len == 1 ? GAS_ACCESS_BYTE :
 			 len == 2 ? GAS_ACCESS_WORD : GAS_ACCESS_DWORD);
-	put64(p, off + 4, port);
+	le_put64(p, off + 4, port);
 }
 
 /*
@@ -123,26 +101,26 @@ static const uint8_t dsdt_aml[] = {
 static size_t fadt(uint8_t *t, uint64_t facs, uint64_t dsdt)
 {
 	table_header(t, "FACP", FADT_LEN, 6);
-	put32(t, 36, facs);
-	put32(t, 40, dsdt);
-	put8(t, 45, 0);				/* profile: unspecified */
-	put16(t, 46, ACPI_SCI_IRQ);
-	put32(t, 48, 0);			/* no SMI_CMD: always ACPI */
-	put32(t, 56, ACPI_PM1A_EVT_PORT);
-	put32(t, 64, ACPI_PM1A_CNT_PORT);
-	put8(t, 88, ACPI_PM1A_EVT_LEN);
-	put8(t, 89, ACPI_PM1A_CNT_LEN);
-	put16(t, 96, 101);			/* C2 latency > 100: no C2 */
-	put16(t, 98, 1001);			/* C3 latency > 1000: no C3 */
-	put16(t, 109, FADT_BOOT_LEGACY_DEVICES | FADT_BOOT_VGA_NOT_PRESENT |
+	le_put32(t, 36, facs);
+	le_put32(t, 40, dsdt);
+	le_put8(t, 45, 0);				/* profile: unspecified */
+	le_put16(t, 46, ACPI_SCI_IRQ);
+	le_put32(t, 48, 0);			/* no SMI_CMD: always ACPI */
+	le_put32(t, 56, ACPI_PM1A_EVT_PORT);
+	le_put32(t, 64, ACPI_PM1A_CNT_PORT);
+	le_put8(t, 88, ACPI_PM1A_EVT_LEN);
+	le_put8(t, 89, ACPI_PM1A_CNT_LEN);
+	le_put16(t, 96, 101);			/* C2 latency > 100: no C2 */
+	le_put16(t, 98, 1001);			/* C3 latency > 1000: no C3 */
+	le_put16(t, 109, FADT_BOOT_LEGACY_DEVICES | FADT_BOOT_VGA_NOT_PRESENT |
 		      FADT_BOOT_MSI_NOT_SUPPORTED);
-	put32(t, 112, FADT_F_WBINVD | FADT_F_PROC_C1 | FADT_F_PWR_BUTTON |
+	le_put32(t, 112, FADT_F_WBINVD | FADT_F_PROC_C1 | FADT_F_PWR_BUTTON |
 		      FADT_F_SLP_BUTTON | FADT_F_RESET_REG_SUP);
 	put_gas_io(t, 116, ACPI_RESET_PORT, 1);
-	put8(t, 128, ACPI_RESET_VALUE);
-	put8(t, 131, 0);			/* minor revision: 6.0 */
-	put64(t, 132, facs);
-	put64(t, 140, dsdt);
+	le_put8(t, 128, ACPI_RESET_VALUE);
+	le_put8(t, 131, 0);			/* minor revision: 6.0 */
+	le_put64(t, 132, facs);
+	le_put64(t, 140, dsdt);
 	put_gas_io(t, 148, ACPI_PM1A_EVT_PORT, ACPI_PM1A_EVT_LEN);
 	put_gas_io(t, 172, ACPI_PM1A_CNT_PORT, ACPI_PM1A_CNT_LEN);
 	memcpy(t + 268, "TANDEM\0\0", 8);	/* hypervisor vendor identity */
@@ -156,46 +134,46 @@ static size_t madt(uint8_t *t, unsigned int vcpus)
 	unsigned int i;
 
 	for (i = 0; i < vcpus; i++, off += MADT_LAPIC_LEN) {
-		put8(t, off, ACPI_MADT_LAPIC);
-		put8(t, off + 1, MADT_LAPIC_LEN);
-		put8(t, off + 2, i);		/* ACPI processor UID */
-		put8(t, off + 3, i);		/* APIC ID */
-		put32(t, off + 4, 1);		/* enabled */
+		le_put8(t, off, ACPI_MADT_LAPIC);
+		le_put8(t, off + 1, MADT_LAPIC_LEN);
+		le_put8(t, off + 2, i);		/* ACPI processor UID */
+		le_put8(t, off + 3, i);		/* APIC ID */
+		le_put32(t, off + 4, 1);		/* enabled */
 	}
 	/* The I/O APIC takes the first ID after the processors'. */
-	put8(t, off, ACPI_MADT_IOAPIC);
-	put8(t, off + 1, MADT_IOAPIC_LEN);
-	put8(t, off + 2, vcpus);
-	put32(t, off + 4, ACPI_IOAPIC_GPA);
-	put32(t, off + 8, 0);			/* GSI base */
+	le_put8(t, off, ACPI_MADT_IOAPIC);
+	le_put8(t, off + 1, MADT_IOAPIC_LEN);
+	le_put8(t, off + 2, vcpus);
+	le_put32(t, off + 4, ACPI_IOAPIC_GPA);
+	le_put32(t, off + 8, 0);			/* GSI base */
 	off += MADT_IOAPIC_LEN;
 	/* ISA IRQ 0 (the PIT) arrives on pin 2, as on every PC. */
-	put8(t, off, ACPI_MADT_ISO);
-	put8(t, off + 1, MADT_ISO_LEN);
-	put8(t, off + 2, 0);			/* bus: ISA */
-	put8(t, off + 3, 0);
-	put32(t, off + 4, 2);
-	put16(t, off + 8, 0);			/* conforms to the bus */
+	le_put8(t, off, ACPI_MADT_ISO);
+	le_put8(t, off + 1, MADT_ISO_LEN);
+	le_put8(t, off + 2, 0);			/* bus: ISA */
+	le_put8(t, off + 3, 0);
+	le_put32(t, off + 4, 2);
+	le_put16(t, off + 8, 0);			/* conforms to the bus */
 	off += MADT_ISO_LEN;
 	/* The SCI: level triggered, active high (flags 5.2.12.5). */
-	put8(t, off, ACPI_MADT_ISO);
-	put8(t, off + 1, MADT_ISO_LEN);
-	put8(t, off + 2, 0);
-	put8(t, off + 3, ACPI_SCI_IRQ);
-	put32(t, off + 4, ACPI_SCI_IRQ);
-	put16(t, off + 8, 0x1 | (0x3 << 2));
+	le_put8(t, off, ACPI_MADT_ISO);
+	le_put8(t, off + 1, MADT_ISO_LEN);
+	le_put8(t, off + 2, 0);
+	le_put8(t, off + 3, ACPI_SCI_IRQ);
+	le_put32(t, off + 4, ACPI_SCI_IRQ);
+	le_put16(t, off + 8, 0x1 | (0x3 << 2));
 	off += MADT_ISO_LEN;
 	/* NMI on LINT1 of every processor. */
-	put8(t, off, ACPI_MADT_LAPIC_NMI);
-	put8(t, off + 1, MADT_NMI_LEN);
-	put8(t, off + 2, 0xff);
-	put16(t, off + 3, 0);
-	put8(t, off + 5, 1);
+	le_put8(t, off, ACPI_MADT_LAPIC_NMI);
+	le_put8(t, off + 1, MADT_NMI_LEN);
+	le_put8(t, off + 2, 0xff);
+	le_put16(t, off + 3, 0);
+	le_put8(t, off + 5, 1);
 	off += MADT_NMI_LEN;
 
 	table_header(t, "APIC", off, 3);
-	put32(t, 36, ACPI_LAPIC_GPA);
-	put32(t, 40, 0);	/* no PCAT_COMPAT: there is no 8259 pair */
+	le_put32(t, 36, ACPI_LAPIC_GPA);
+	le_put32(t, 40, 0);	/* no PCAT_COMPAT: there is no 8259 pair */
 	table_done(t, off);
 	return off;
 }
@@ -235,8 +213,8 @@ size_t acpi_build(void *buf, size_t len, uint64_t gpa, unsigned int vcpus)
 
 	/* FACS: no checksum; hardware signature 0, no waking vector. */
 	memcpy(b + facs, "FACS", 4);
-	put32(b, facs + 4, FACS_LEN);
-	put8(b, facs + 32, 2);		/* version */
+	le_put32(b, facs + 4, FACS_LEN);
+	le_put8(b, facs + 32, 2);		/* version */
 
 	table_header(b + dsdt, "DSDT", ACPI_HDR_LEN + sizeof(dsdt_aml), 2);
 	memcpy(b + dsdt + ACPI_HDR_LEN, dsdt_aml, sizeof(dsdt_aml));
@@ -246,23 +224,23 @@ size_t acpi_build(void *buf, size_t len, uint64_t gpa, unsigned int vcpus)
 	madt(b + madt_off, vcpus);
 
 	table_header(b + rsdt, "RSDT", ACPI_HDR_LEN + 2 * 4, 1);
-	put32(b, rsdt + 36, gpa + fadt_off);
-	put32(b, rsdt + 40, gpa + madt_off);
+	le_put32(b, rsdt + 36, gpa + fadt_off);
+	le_put32(b, rsdt + 40, gpa + madt_off);
 	table_done(b + rsdt, ACPI_HDR_LEN + 2 * 4);
 
 	table_header(b + xsdt, "XSDT", ACPI_HDR_LEN + 2 * 8, 1);
-	put64(b, xsdt + 36, gpa + fadt_off);
-	put64(b, xsdt + 44, gpa + madt_off);
+	le_put64(b, xsdt + 36, gpa + fadt_off);
+	le_put64(b, xsdt + 44, gpa + madt_off);
 	table_done(b + xsdt, ACPI_HDR_LEN + 2 * 8);
 
 	/* RSDP: checksum over the first 20 bytes, extended over all 36. */
 	memcpy(b, "RSD PTR ", 8);
 	memcpy(b + 9, OEM_ID, 6);
-	put8(b, 15, 2);				/* ACPI 2.0+ */
-	put32(b, 16, gpa + rsdt);
-	put32(b, 20, ACPI_RSDP_LEN);
-	put64(b, 24, gpa + xsdt);
-	put8(b, 8, acpi_checksum(b, 20));
-	put8(b, 32, acpi_checksum(b, ACPI_RSDP_LEN));
+	le_put8(b, 15, 2);				/* ACPI 2.0+ */
+	le_put32(b, 16, gpa + rsdt);
+	le_put32(b, 20, ACPI_RSDP_LEN);
+	le_put64(b, 24, gpa + xsdt);
+	le_put8(b, 8, acpi_checksum(b, 20));
+	le_put8(b, 32, acpi_checksum(b, ACPI_RSDP_LEN));
 	return end;
 }

@@ -19,6 +19,7 @@
 
 #include "acpi.h"
 #include "bzimage.h"
+#include "le.h"
 
 #define MiB	(1ULL << 20)
 #define GiB	(1ULL << 30)
@@ -70,39 +71,6 @@ static int bz_fail(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static uint16_t get16(const uint8_t *p, size_t off)
-{
-	return p[off] | p[off + 1] << 8;
-}
-
-static uint32_t get32(const uint8_t *p, size_t off)
-{
-	return get16(p, off) | (uint32_t)get16(p, off + 2) << 16;
-}
-
-static uint64_t get64(const uint8_t *p, size_t off)
-{
-	return get32(p, off) | (uint64_t)get32(p, off + 4) << 32;
-}
-
-static void put16(uint8_t *p, size_t off, uint16_t v)
-{
-	p[off] = v;
-	p[off + 1] = v >> 8;
-}
-
-static void put32(uint8_t *p, size_t off, uint32_t v)
-{
-	put16(p, off, v);
-	put16(p, off + 2, v >> 16);
-}
-
-static void put64(uint8_t *p, size_t off, uint64_t v)
-{
-	put32(p, off, v);
-	put32(p, off + 4, v >> 32);
-}
-
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
 	return (v + a - 1) / a * a;
@@ -143,14 +111,14 @@ int bzimage_parse(const void *img, size_t len, struct bzimage *bz,
 		return bz_fail(err, errlen,
 			       "truncated: %zu bytes, shorter than a setup header (%u)",
 			       len, BZ_HEADER + 6);
-	if (get16(p, BZ_BOOT_FLAG) != BZ_BOOT_FLAG_MAGIC)
+	if (le_get16(p, BZ_BOOT_FLAG) != BZ_BOOT_FLAG_MAGIC)
 		return bz_fail(err, errlen,
 			       "bad magic: no boot flag 0xAA55 at 0x1fe (found 0x%04x): not a Linux kernel image",
-			       get16(p, BZ_BOOT_FLAG));
-	if (get32(p, BZ_HEADER) != BZ_HEADER_MAGIC)
+			       le_get16(p, BZ_BOOT_FLAG));
+	if (le_get32(p, BZ_HEADER) != BZ_HEADER_MAGIC)
 		return bz_fail(err, errlen,
 			       "bad magic: no \"HdrS\" at 0x202: not a bzImage, or a kernel older than boot protocol 2.00");
-	bz->version = get16(p, BZ_VERSION);
+	bz->version = le_get16(p, BZ_VERSION);
 	if (bz->version < BZ_MIN_VERSION)
 		return bz_fail(err, errlen,
 			       "boot protocol %s is too old: the 64-bit entry needs %s or later",
@@ -171,15 +139,15 @@ int bzimage_parse(const void *img, size_t len, struct bzimage *bz,
 	sects = p[BZ_SETUP_SECTS] ? p[BZ_SETUP_SECTS] : 4;
 	bz->setup_size = (sects + 1) * 512;
 	bz->kernel_off = bz->setup_size;
-	bz->kernel_len = (size_t)get32(p, BZ_SYSSIZE) * 16;
+	bz->kernel_len = (size_t)le_get32(p, BZ_SYSSIZE) * 16;
 	bz->loadflags = p[BZ_LOADFLAGS];
-	bz->xloadflags = get16(p, BZ_XLOADFLAGS);
+	bz->xloadflags = le_get16(p, BZ_XLOADFLAGS);
 	bz->relocatable = p[BZ_RELOCATABLE];
-	bz->alignment = get32(p, BZ_KERNEL_ALIGNMENT);
-	bz->pref_address = get64(p, BZ_PREF_ADDRESS);
-	bz->init_size = get32(p, BZ_INIT_SIZE);
-	bz->initrd_addr_max = get32(p, BZ_INITRD_ADDR_MAX);
-	bz->cmdline_size = get32(p, BZ_CMDLINE_SIZE);
+	bz->alignment = le_get32(p, BZ_KERNEL_ALIGNMENT);
+	bz->pref_address = le_get64(p, BZ_PREF_ADDRESS);
+	bz->init_size = le_get32(p, BZ_INIT_SIZE);
+	bz->initrd_addr_max = le_get32(p, BZ_INITRD_ADDR_MAX);
+	bz->cmdline_size = le_get32(p, BZ_CMDLINE_SIZE);
 
 	if (!(bz->xloadflags & BZ_XLF_KERNEL_64))
 		return bz_fail(err, errlen,
@@ -213,7 +181,7 @@ int bzimage_parse(const void *img, size_t len, struct bzimage *bz,
 		return bz_fail(err, errlen, "bad setup header: init_size is 0");
 
 	/* kernel_version: offset - 0x200 of a string inside the setup. */
-	voff = get16(p, BZ_KERNEL_VERSION);
+	voff = le_get16(p, BZ_KERNEL_VERSION);
 	if (voff) {
 		voff += 0x200;
 		if (voff < bz->setup_size) {
@@ -232,9 +200,9 @@ static void e820_add(uint8_t *bp, uint64_t addr, uint64_t size,
 {
 	size_t off = BP_E820_TABLE + 20 * bp[BP_E820_ENTRIES];
 
-	put64(bp, off, addr);
-	put64(bp, off + 8, size);
-	put32(bp, off + 16, type);
+	le_put64(bp, off, addr);
+	le_put64(bp, off + 8, size);
+	le_put32(bp, off + 16, type);
 	bp[BP_E820_ENTRIES]++;
 }
 
@@ -396,24 +364,24 @@ static void boot_params_build(const struct linux_boot_cfg *cfg,
 	if (end > BP_HDR_LIMIT)
 		end = BP_HDR_LIMIT;
 	memcpy(bp + BZ_SETUP_SECTS, img + BZ_SETUP_SECTS, end - BZ_SETUP_SECTS);
-	put16(bp, BZ_VID_MODE, 0xffff);		/* "normal" */
+	le_put16(bp, BZ_VID_MODE, 0xffff);		/* "normal" */
 	bp[BZ_TYPE_OF_LOADER] = 0xff;		/* no assigned ID */
 	/* Loaded high, heap usable; no QUIET, no KEEP_SEGMENTS. */
 	bp[BZ_LOADFLAGS] = BZ_LOADED_HIGH | BZ_CAN_USE_HEAP;
 	/* End of setup heap/stack (0xe000) - 0x200, as boot.rst suggests. */
-	put16(bp, BZ_HEAP_END_PTR, 0xe000 - 0x200);
-	put32(bp, BZ_CODE32_START, lb->kernel_gpa);
-	put32(bp, BZ_CMD_LINE_PTR, LB_CMDLINE_GPA);
-	put32(bp, BP_EXT_CMD_LINE_PTR, LB_CMDLINE_GPA >> 32);
-	put32(bp, BZ_HARDWARE_SUBARCH, 0);	/* a normal PC */
-	put64(bp, BZ_HARDWARE_SUBARCH + 4, 0);
+	le_put16(bp, BZ_HEAP_END_PTR, 0xe000 - 0x200);
+	le_put32(bp, BZ_CODE32_START, lb->kernel_gpa);
+	le_put32(bp, BZ_CMD_LINE_PTR, LB_CMDLINE_GPA);
+	le_put32(bp, BP_EXT_CMD_LINE_PTR, LB_CMDLINE_GPA >> 32);
+	le_put32(bp, BZ_HARDWARE_SUBARCH, 0);	/* a normal PC */
+	le_put64(bp, BZ_HARDWARE_SUBARCH + 4, 0);
 	if (cfg->initrd_len) {
-		put32(bp, BZ_RAMDISK_IMAGE, lb->initrd_gpa);
-		put32(bp, BZ_RAMDISK_SIZE, cfg->initrd_len);
-		put32(bp, BP_EXT_RAMDISK_IMAGE, lb->initrd_gpa >> 32);
-		put32(bp, BP_EXT_RAMDISK_SIZE, (uint64_t)cfg->initrd_len >> 32);
+		le_put32(bp, BZ_RAMDISK_IMAGE, lb->initrd_gpa);
+		le_put32(bp, BZ_RAMDISK_SIZE, cfg->initrd_len);
+		le_put32(bp, BP_EXT_RAMDISK_IMAGE, lb->initrd_gpa >> 32);
+		le_put32(bp, BP_EXT_RAMDISK_SIZE, (uint64_t)cfg->initrd_len >> 32);
 	}
-	put64(bp, BP_ACPI_RSDP_ADDR, LB_BIOS_GPA);
+	le_put64(bp, BP_ACPI_RSDP_ADDR, LB_BIOS_GPA);
 	e820_build(bp, cfg->memory);
 }
 

@@ -17,6 +17,7 @@
 
 #include "acpi.h"
 #include "bzimage.h"
+#include "le.h"
 #include "domcfg.h"
 
 #define MiB	(1ULL << 20)
@@ -67,33 +68,6 @@ static bool need_vmlinuz(void)
 	if (!vmlinuz)
 		skip_reason = "no readable /boot/vmlinuz-*-amd64 on this machine";
 	return vmlinuz != NULL;
-}
-
-static uint16_t rd16(const uint8_t *p, size_t off)
-{
-	return p[off] | p[off + 1] << 8;
-}
-
-static uint32_t rd32(const uint8_t *p, size_t off)
-{
-	return rd16(p, off) | (uint32_t)rd16(p, off + 2) << 16;
-}
-
-static uint64_t rd64(const uint8_t *p, size_t off)
-{
-	return rd32(p, off) | (uint64_t)rd32(p, off + 4) << 32;
-}
-
-static void wr16(uint8_t *p, size_t off, uint16_t v)
-{
-	p[off] = v;
-	p[off + 1] = v >> 8;
-}
-
-static void wr32(uint8_t *p, size_t off, uint32_t v)
-{
-	wr16(p, off, v);
-	wr16(p, off + 2, v >> 16);
 }
 
 /* A guest as the tests build it: 256 MiB, 2 vCPUs, a 3 MiB initrd. */
@@ -244,8 +218,8 @@ static void test_real_boot_params_are_filled_in(void)
 		EXPECT(0, "boot_params not written");
 		goto out;
 	}
-	EXPECT(rd16(bp, BZ_BOOT_FLAG) == 0xaa55, "setup header copied");
-	EXPECT(rd32(bp, BZ_HEADER) == BZ_HEADER_MAGIC, "HdrS copied");
+	EXPECT(le_get16(bp, BZ_BOOT_FLAG) == 0xaa55, "setup header copied");
+	EXPECT(le_get32(bp, BZ_HEADER) == BZ_HEADER_MAGIC, "HdrS copied");
 	/* Copied as it is, but for the fields a loader writes. */
 	EXPECT(!memcmp(bp + 0x1f1, vmlinuz + 0x1f1, BZ_VID_MODE - 0x1f1) &&
 	       !memcmp(bp + 0x1fc, vmlinuz + 0x1fc, BZ_TYPE_OF_LOADER - 0x1fc) &&
@@ -257,13 +231,13 @@ static void test_real_boot_params_are_filled_in(void)
 	       bp[BZ_TYPE_OF_LOADER]);
 	EXPECT(bp[BZ_LOADFLAGS] == (BZ_LOADED_HIGH | BZ_CAN_USE_HEAP),
 	       "loadflags %#x", bp[BZ_LOADFLAGS]);
-	EXPECT(rd16(bp, BZ_HEAP_END_PTR) == 0xde00, "heap_end_ptr %#x",
-	       rd16(bp, BZ_HEAP_END_PTR));
-	EXPECT(rd16(bp, BZ_VID_MODE) == 0xffff, "vid_mode");
-	EXPECT(rd32(bp, BZ_HARDWARE_SUBARCH) == 0, "hardware_subarch");
-	EXPECT(rd32(bp, BZ_CMD_LINE_PTR) == LB_CMDLINE_GPA &&
-	       rd32(bp, BP_EXT_CMD_LINE_PTR) == 0, "cmd_line_ptr");
-	rsdp = rd64(bp, BP_ACPI_RSDP_ADDR);
+	EXPECT(le_get16(bp, BZ_HEAP_END_PTR) == 0xde00, "heap_end_ptr %#x",
+	       le_get16(bp, BZ_HEAP_END_PTR));
+	EXPECT(le_get16(bp, BZ_VID_MODE) == 0xffff, "vid_mode");
+	EXPECT(le_get32(bp, BZ_HARDWARE_SUBARCH) == 0, "hardware_subarch");
+	EXPECT(le_get32(bp, BZ_CMD_LINE_PTR) == LB_CMDLINE_GPA &&
+	       le_get32(bp, BP_EXT_CMD_LINE_PTR) == 0, "cmd_line_ptr");
+	rsdp = le_get64(bp, BP_ACPI_RSDP_ADDR);
 	EXPECT(rsdp == LB_BIOS_GPA, "acpi_rsdp_addr %#llx",
 	       (unsigned long long)rsdp);
 	memset(cmdline, 'x', sizeof(cmdline));
@@ -302,8 +276,8 @@ static void test_real_e820_sorted_and_sane(void)
 	EXPECT(n >= 4 && n <= BP_E820_MAX, "%u entries", n);
 	for (i = 0; i < n; i++) {
 		size_t off = BP_E820_TABLE + 20 * i;
-		uint64_t a = rd64(bp, off), s = rd64(bp, off + 8);
-		uint32_t t = rd32(bp, off + 16);
+		uint64_t a = le_get64(bp, off), s = le_get64(bp, off + 8);
+		uint32_t t = le_get32(bp, off + 16);
 
 		printf("# e820 %#011llx-%#011llx %s\n", (unsigned long long)a,
 		       (unsigned long long)(a + s - 1), t == 1 ? "RAM" :
@@ -351,16 +325,16 @@ static void test_real_initrd_high_and_announced(void)
 		EXPECT(0, "build: %s", err);
 		goto out;
 	}
-	gpa = rd32(bp, BZ_RAMDISK_IMAGE) |
-	      (uint64_t)rd32(bp, BP_EXT_RAMDISK_IMAGE) << 32;
+	gpa = le_get32(bp, BZ_RAMDISK_IMAGE) |
+	      (uint64_t)le_get32(bp, BP_EXT_RAMDISK_IMAGE) << 32;
 	EXPECT(gpa == lb.initrd_gpa && gpa, "ramdisk_image %#llx",
 	       (unsigned long long)gpa);
-	EXPECT(rd32(bp, BZ_RAMDISK_SIZE) == TEST_INITRD_LEN &&
-	       rd32(bp, BP_EXT_RAMDISK_SIZE) == 0, "ramdisk_size");
+	EXPECT(le_get32(bp, BZ_RAMDISK_SIZE) == TEST_INITRD_LEN &&
+	       le_get32(bp, BP_EXT_RAMDISK_SIZE) == 0, "ramdisk_size");
 	EXPECT(!(gpa & 0xfff), "page-aligned");
 	EXPECT(gpa + TEST_INITRD_LEN <= mem, "inside memory");
 	EXPECT(gpa + TEST_INITRD_LEN > mem - 4096, "at the top of memory");
-	EXPECT(gpa + TEST_INITRD_LEN - 1 <= rd32(bp, BZ_INITRD_ADDR_MAX),
+	EXPECT(gpa + TEST_INITRD_LEN - 1 <= le_get32(bp, BZ_INITRD_ADDR_MAX),
 	       "below initrd_addr_max");
 	EXPECT(gpa >= lb.run_end, "above the kernel's init_size (ends %#llx)",
 	       (unsigned long long)lb.run_end);
@@ -471,7 +445,7 @@ static void test_damaged_bad_magic(void)
 		EXPECT(0, "out of memory");
 		return;
 	}
-	wr16(c, BZ_BOOT_FLAG, 0);
+	le_put16(c, BZ_BOOT_FLAG, 0);
 	expect_refused(c, vmlinuz_len, 256 * MiB, "bad magic: no boot flag 0xAA55");
 	memcpy(c, vmlinuz, 0x400);
 	memcpy(c + BZ_HEADER, "HdrX", 4);
@@ -492,7 +466,7 @@ static void test_damaged_truncated_at_several_points(void)
 	cuts[2] = 0x240;			/* inside the header */
 	cuts[3] = setup - 1;			/* inside the setup code */
 	cuts[4] = vmlinuz_len / 2;		/* inside the kernel */
-	cuts[5] = setup + rd32(vmlinuz, BZ_SYSSIZE) * 16 - 1;
+	cuts[5] = setup + le_get32(vmlinuz, BZ_SYSSIZE) * 16 - 1;
 	for (i = 0; i < 6; i++)
 		expect_refused(vmlinuz, cuts[i], 256 * MiB, "truncated");
 }
@@ -508,7 +482,7 @@ static void test_damaged_protocol_2_05_too_old(void)
 		EXPECT(0, "out of memory");
 		return;
 	}
-	wr16(c, BZ_VERSION, 0x0205);
+	le_put16(c, BZ_VERSION, 0x0205);
 	expect_refused(c, vmlinuz_len, 256 * MiB,
 		       "boot protocol 2.05 is too old: the 64-bit entry needs 2.12");
 	free(c);
@@ -525,7 +499,7 @@ static void test_damaged_no_64bit_entry(void)
 		EXPECT(0, "out of memory");
 		return;
 	}
-	wr16(c, BZ_XLOADFLAGS, rd16(c, BZ_XLOADFLAGS) & ~BZ_XLF_KERNEL_64);
+	le_put16(c, BZ_XLOADFLAGS, le_get16(c, BZ_XLOADFLAGS) & ~BZ_XLF_KERNEL_64);
 	expect_refused(c, vmlinuz_len, 256 * MiB,
 		       "no 64-bit entry point: XLF_KERNEL_64 is clear");
 	free(c);
@@ -542,7 +516,7 @@ static void test_damaged_init_size_larger_than_memory(void)
 		EXPECT(0, "out of memory");
 		return;
 	}
-	wr32(c, BZ_INIT_SIZE, 0x40000000);	/* 1 GiB */
+	le_put32(c, BZ_INIT_SIZE, 0x40000000);	/* 1 GiB */
 	expect_refused(c, vmlinuz_len, 512 * MiB, "does not fit in memory");
 	free(c);
 	/* The real one in too little memory, or above the I/O APIC. */
@@ -605,22 +579,22 @@ static uint8_t *synthetic(size_t *len)
 	if (!p)
 		return NULL;
 	p[0x1f1] = 0;
-	wr32(p, BZ_SYSSIZE, kernel / 16);
-	wr16(p, BZ_BOOT_FLAG, 0xaa55);
+	le_put32(p, BZ_SYSSIZE, kernel / 16);
+	le_put16(p, BZ_BOOT_FLAG, 0xaa55);
 	p[0x200] = 0xeb;
 	p[0x201] = 0x6a;			/* header ends at 0x26c */
 	memcpy(p + BZ_HEADER, "HdrS", 4);
-	wr16(p, BZ_VERSION, 0x020f);
-	wr16(p, BZ_KERNEL_VERSION, 0x300);
+	le_put16(p, BZ_VERSION, 0x020f);
+	le_put16(p, BZ_KERNEL_VERSION, 0x300);
 	strcpy((char *)p + 0x500, "9.9.9-test (synthetic)");
 	p[BZ_LOADFLAGS] = BZ_LOADED_HIGH;
-	wr32(p, BZ_INITRD_ADDR_MAX, 0x7fffffff);
-	wr32(p, BZ_KERNEL_ALIGNMENT, 0x200000);
+	le_put32(p, BZ_INITRD_ADDR_MAX, 0x7fffffff);
+	le_put32(p, BZ_KERNEL_ALIGNMENT, 0x200000);
 	p[BZ_RELOCATABLE] = 0;
-	wr16(p, BZ_XLOADFLAGS, BZ_XLF_KERNEL_64);
-	wr32(p, BZ_CMDLINE_SIZE, 255);
-	wr32(p, BZ_PREF_ADDRESS, 6 * MiB);
-	wr32(p, BZ_INIT_SIZE, 8 * MiB);
+	le_put16(p, BZ_XLOADFLAGS, BZ_XLF_KERNEL_64);
+	le_put32(p, BZ_CMDLINE_SIZE, 255);
+	le_put32(p, BZ_PREF_ADDRESS, 6 * MiB);
+	le_put32(p, BZ_INIT_SIZE, 8 * MiB);
 	memset(p + setup, 0x90, kernel);
 	*len = setup + kernel;
 	return p;
@@ -694,8 +668,8 @@ static const uint8_t *acpi_table(uint64_t gpa, size_t used, const char *sig)
 	if (!t)
 		return NULL;
 	EXPECT(!memcmp(t, sig, 4), "signature %.4s, want %s", t, sig);
-	EXPECT(gpa - ACPI_GPA + rd32(t, 4) <= used, "%s length", sig);
-	EXPECT(acpi_checksum(t, rd32(t, 4)) == 0, "%s checksum", sig);
+	EXPECT(gpa - ACPI_GPA + le_get32(t, 4) <= used, "%s length", sig);
+	EXPECT(acpi_checksum(t, le_get32(t, 4)) == 0, "%s checksum", sig);
 	return t;
 }
 
@@ -713,65 +687,65 @@ static void check_acpi(unsigned int vcpus)
 	EXPECT(!memcmp(acpi_buf, "RSD PTR ", 8), "RSDP signature");
 	EXPECT(acpi_checksum(acpi_buf, 20) == 0, "RSDP checksum");
 	EXPECT(acpi_checksum(acpi_buf, 36) == 0, "RSDP extended checksum");
-	EXPECT(acpi_buf[15] == 2 && rd32(acpi_buf, 20) == 36, "RSDP 2.0");
-	rsdt = acpi_table(rd32(acpi_buf, 16), used, "RSDT");
-	xsdt = acpi_table(rd64(acpi_buf, 24), used, "XSDT");
+	EXPECT(acpi_buf[15] == 2 && le_get32(acpi_buf, 20) == 36, "RSDP 2.0");
+	rsdt = acpi_table(le_get32(acpi_buf, 16), used, "RSDT");
+	xsdt = acpi_table(le_get64(acpi_buf, 24), used, "XSDT");
 	if (!rsdt || !xsdt)
 		return;
-	EXPECT(rd32(rsdt, 4) == 36 + 8 && rd32(xsdt, 4) == 36 + 16,
+	EXPECT(le_get32(rsdt, 4) == 36 + 8 && le_get32(xsdt, 4) == 36 + 16,
 	       "two tables each");
 	for (i = 0; i < 2; i++) {
-		const uint8_t *t = acpi_at(rd64(xsdt, 36 + 8 * i), used);
+		const uint8_t *t = acpi_at(le_get64(xsdt, 36 + 8 * i), used);
 
-		EXPECT(rd32(rsdt, 36 + 4 * i) == rd64(xsdt, 36 + 8 * i),
+		EXPECT(le_get32(rsdt, 36 + 4 * i) == le_get64(xsdt, 36 + 8 * i),
 		       "RSDT and XSDT agree");
 		if (t && !memcmp(t, "FACP", 4))
-			fadt = acpi_table(rd64(xsdt, 36 + 8 * i), used, "FACP");
+			fadt = acpi_table(le_get64(xsdt, 36 + 8 * i), used, "FACP");
 		if (t && !memcmp(t, "APIC", 4))
-			madt = acpi_table(rd64(xsdt, 36 + 8 * i), used, "APIC");
+			madt = acpi_table(le_get64(xsdt, 36 + 8 * i), used, "APIC");
 	}
 	EXPECT(fadt && madt, "FADT and MADT listed");
 	if (!fadt || !madt)
 		return;
 
 	/* FADT: full hardware, the documented ports, DSDT and FACS. */
-	EXPECT(rd32(fadt, 4) == 276 && fadt[8] == 6, "FADT revision 6");
-	EXPECT(rd32(fadt, 56) == ACPI_PM1A_EVT_PORT && fadt[88] == 4,
+	EXPECT(le_get32(fadt, 4) == 276 && fadt[8] == 6, "FADT revision 6");
+	EXPECT(le_get32(fadt, 56) == ACPI_PM1A_EVT_PORT && fadt[88] == 4,
 	       "PM1a_EVT_BLK");
-	EXPECT(rd32(fadt, 64) == ACPI_PM1A_CNT_PORT && fadt[89] == 2,
+	EXPECT(le_get32(fadt, 64) == ACPI_PM1A_CNT_PORT && fadt[89] == 2,
 	       "PM1a_CNT_BLK");
-	EXPECT(rd64(fadt, 148 + 4) == ACPI_PM1A_EVT_PORT &&
+	EXPECT(le_get64(fadt, 148 + 4) == ACPI_PM1A_EVT_PORT &&
 	       fadt[148 + 1] == 32, "X_PM1a_EVT_BLK agrees");
-	EXPECT(rd64(fadt, 172 + 4) == ACPI_PM1A_CNT_PORT &&
+	EXPECT(le_get64(fadt, 172 + 4) == ACPI_PM1A_CNT_PORT &&
 	       fadt[172 + 1] == 16, "X_PM1a_CNT_BLK agrees");
-	EXPECT(rd16(fadt, 46) == ACPI_SCI_IRQ && rd32(fadt, 48) == 0,
+	EXPECT(le_get16(fadt, 46) == ACPI_SCI_IRQ && le_get32(fadt, 48) == 0,
 	       "SCI, no SMI_CMD");
-	EXPECT(!(rd32(fadt, 112) & (1U << 20)), "not hardware reduced");
-	EXPECT((rd32(fadt, 112) & (1U << 10)) && fadt[116] == 1 &&
-	       rd64(fadt, 120) == ACPI_RESET_PORT &&
+	EXPECT(!(le_get32(fadt, 112) & (1U << 20)), "not hardware reduced");
+	EXPECT((le_get32(fadt, 112) & (1U << 10)) && fadt[116] == 1 &&
+	       le_get64(fadt, 120) == ACPI_RESET_PORT &&
 	       fadt[128] == ACPI_RESET_VALUE, "reset register");
-	EXPECT(rd32(fadt, 40) == rd64(fadt, 140), "DSDT and X_DSDT agree");
-	EXPECT(rd32(fadt, 36) == rd64(fadt, 132), "FACS and X_FACS agree");
+	EXPECT(le_get32(fadt, 40) == le_get64(fadt, 140), "DSDT and X_DSDT agree");
+	EXPECT(le_get32(fadt, 36) == le_get64(fadt, 132), "FACS and X_FACS agree");
 	{
-		const uint8_t *facs = acpi_at(rd32(fadt, 36), used);
+		const uint8_t *facs = acpi_at(le_get32(fadt, 36), used);
 
-		EXPECT(facs && !memcmp(facs, "FACS", 4) && rd32(facs, 4) == 64 &&
-		       !(rd32(fadt, 36) & 63), "FACS, 64-byte aligned");
+		EXPECT(facs && !memcmp(facs, "FACS", 4) && le_get32(facs, 4) == 64 &&
+		       !(le_get32(fadt, 36) & 63), "FACS, 64-byte aligned");
 	}
-	dsdt = acpi_table(rd32(fadt, 40), used, "DSDT");
+	dsdt = acpi_table(le_get32(fadt, 40), used, "DSDT");
 	if (dsdt) {
 		static const uint8_t s5[] = {
 			0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
 			0x0a, 5, 0x0a, 5,
 		};
 
-		EXPECT(memmem(dsdt, rd32(dsdt, 4), s5, sizeof(s5)),
+		EXPECT(memmem(dsdt, le_get32(dsdt, 4), s5, sizeof(s5)),
 		       "DSDT holds Name (_S5, Package { 5, 5, ... })");
 	}
 
 	/* MADT: N processors, one I/O APIC with ID N, IRQ0 -> GSI 2. */
-	EXPECT(rd32(madt, 36) == ACPI_LAPIC_GPA, "LAPIC address");
-	for (e = madt + 44; e < madt + rd32(madt, 4); e += e[1]) {
+	EXPECT(le_get32(madt, 36) == ACPI_LAPIC_GPA, "LAPIC address");
+	for (e = madt + 44; e < madt + le_get32(madt, 4); e += e[1]) {
 		if (!e[1]) {
 			EXPECT(0, "zero-length MADT entry");
 			break;
@@ -779,19 +753,19 @@ static void check_acpi(unsigned int vcpus)
 		switch (e[0]) {
 		case ACPI_MADT_LAPIC:
 			EXPECT(e[2] == lapics && e[3] == lapics &&
-			       (rd32(e, 4) & 1), "LAPIC %u: uid %u id %u",
+			       (le_get32(e, 4) & 1), "LAPIC %u: uid %u id %u",
 			       lapics, e[2], e[3]);
 			lapics++;
 			break;
 		case ACPI_MADT_IOAPIC:
-			EXPECT(e[2] == vcpus && rd32(e, 4) == ACPI_IOAPIC_GPA &&
-			       rd32(e, 8) == 0, "I/O APIC id %u", e[2]);
+			EXPECT(e[2] == vcpus && le_get32(e, 4) == ACPI_IOAPIC_GPA &&
+			       le_get32(e, 8) == 0, "I/O APIC id %u", e[2]);
 			ioapics++;
 			break;
 		case ACPI_MADT_ISO:
 			if (e[3] == 0) {
-				EXPECT(e[2] == 0 && rd32(e, 4) == 2,
-				       "IRQ0 -> GSI %u", rd32(e, 4));
+				EXPECT(e[2] == 0 && le_get32(e, 4) == 2,
+				       "IRQ0 -> GSI %u", le_get32(e, 4));
 				iso0++;
 			}
 			break;
