@@ -82,6 +82,8 @@ size_t tandem_console_read(struct tandem_domain *dom, u64 *seq, char *buf,
 	size_t copied = 0;
 	u64 s = *seq, end;
 
+	/* What the UART still batches is output already. */
+	tandem_uart_flush(dom);
 	spin_lock_irqsave(&dom->console_lock, flags);
 	end = dom->console_seq;
 	if (end > TANDEM_CONSOLE_SIZE && s < end - TANDEM_CONSOLE_SIZE)

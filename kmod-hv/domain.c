@@ -48,6 +48,7 @@ bool tandem_domain_name_valid(const char *name)
 static void tandem_domain_free(struct tandem_domain *dom)
 {
 	tandem_vcpus_free(dom);
+	tandem_devices_destroy(dom);
 	tandem_console_free(dom);
 	free_cpumask_var(dom->cpumask);
 	tandem_mem_free(&dom->mem);
@@ -165,11 +166,13 @@ struct tandem_domain *tandem_domain_create(const char *name, u64 memory,
 	dom->created_ns = ktime_get_real_ns();
 	dom->weight = 256;
 	atomic64_set(&dom->unhandled_io, 0);
+	atomic64_set(&dom->unhandled_mmio, 0);
 	INIT_WORK(&dom->crash_work, tandem_domain_crash_work);
 
 	err = -ENOMEM;
 	if (!zalloc_cpumask_var(&dom->cpumask, GFP_KERNEL_ACCOUNT) ||
-	    tandem_console_init(dom) || tandem_vcpus_alloc(dom))
+	    tandem_console_init(dom) || tandem_devices_create(dom) ||
+	    tandem_vcpus_alloc(dom))
 		goto err_free;
 	cpumask_copy(dom->cpumask, cpu_possible_mask);
 
@@ -302,12 +305,20 @@ int tandem_domain_fill(struct sk_buff *skb, struct tandem_domain *dom)
 	    nla_put_u64_64bit(skb, TANDEM_DOMAIN_A_UNHANDLED_IO,
 			      atomic64_read(&dom->unhandled_io),
 			      TANDEM_DOMAIN_A_PAD) ||
+	    nla_put_u64_64bit(skb, TANDEM_DOMAIN_A_UNHANDLED_MMIO,
+			      atomic64_read(&dom->unhandled_mmio),
+			      TANDEM_DOMAIN_A_PAD) ||
 	    nla_put_u32(skb, TANDEM_DOMAIN_A_WEIGHT, dom->weight) ||
 	    nla_put_u32(skb, TANDEM_DOMAIN_A_CAP, dom->cap) ||
 	    nla_put(skb, TANDEM_DOMAIN_A_CPUMASK,
 		    BITS_TO_LONGS(nr_cpu_ids) * sizeof(long),
 		    cpumask_bits(dom->cpumask)) ||
 	    tandem_vcpu_fill_stats(skb, dom))
+		return -EMSGSIZE;
+
+	if (READ_ONCE(dom->state) == TANDEM_STATE_SHUTDOWN &&
+	    nla_put_u32(skb, TANDEM_DOMAIN_A_SHUTDOWN_REASON,
+			READ_ONCE(dom->shutdown_reason)))
 		return -EMSGSIZE;
 
 	mutex_lock(&dom->lock);

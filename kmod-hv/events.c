@@ -68,6 +68,10 @@ void tandem_event_domain(u32 kind, struct tandem_domain *dom, u32 old_state)
 				TANDEM_EVENT_A_PAD);
 	if (!err && kind == TANDEM_EVENT_DOMAIN_STATE)
 		err = nla_put_u32(skb, TANDEM_EVENT_A_OLD_STATE, old_state);
+	if (!err && kind == TANDEM_EVENT_DOMAIN_STATE &&
+	    READ_ONCE(dom->state) == TANDEM_STATE_SHUTDOWN)
+		err = nla_put_u32(skb, TANDEM_EVENT_A_SHUTDOWN_REASON,
+				  READ_ONCE(dom->shutdown_reason));
 	tandem_event_send(TANDEM_MCGRP_EVENTS, skb, hdr, err);
 }
 

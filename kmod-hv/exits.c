@@ -17,8 +17,85 @@
 #include "tandem_hv.h"
 #include "decode.h"
 
+/*
+ * The platform's devices. The first that claims an address serves it: the
+ * platform MMIO hole comes last, so that devices inside it (APICs, ...)
+ * are found before it.
+ */
 static const struct tandem_device *const tandem_devices[] = {
 	&tandem_testdev,
+	&tandem_uart_dev,
+	&tandem_rtc_dev,
+	&tandem_i8042_dev,
+	&tandem_i8042_cmd_dev,
+	&tandem_reset_dev,
+	&tandem_pm_dev,
+	&tandem_platform_hole,
+};
+
+/**
+ * tandem_devices_create() - the per-domain state of every device
+ * @dom: a new domain
+ *
+ * Return: 0 or -ENOMEM; on failure tandem_devices_destroy() cleans up.
+ */
+int tandem_devices_create(struct tandem_domain *dom)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(tandem_devices); i++) {
+		if (!tandem_devices[i]->create)
+			continue;
+		err = tandem_devices[i]->create(dom);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/**
+ * tandem_devices_destroy() - free what tandem_devices_create() made
+ * @dom: the domain, its vCPU threads gone
+ */
+void tandem_devices_destroy(struct tandem_domain *dom)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(tandem_devices); i++)
+		if (tandem_devices[i]->destroy)
+			tandem_devices[i]->destroy(dom);
+}
+
+/*
+ * The platform MMIO hole, 0xfec00000 to 4 GiB (I/O APIC, HPET, local
+ * APIC, firmware): what no device claims there reads as all-ones and drops
+ * writes, counted, as on a PC where nothing decodes the address. GPAs
+ * outside RAM and outside this hole crash the domain instead.
+ */
+#define TANDEM_HOLE_BASE	0xfec00000ULL
+#define TANDEM_HOLE_END		0x100000000ULL
+
+static u64 tandem_hole_read(struct tandem_vcpu *vcpu, u64 addr, int size)
+{
+	atomic64_inc(&vcpu->dom->unhandled_io);
+	atomic64_inc(&vcpu->dom->unhandled_mmio);
+	return ~0ULL;
+}
+
+static void tandem_hole_write(struct tandem_vcpu *vcpu, u64 addr, int size,
+			      u64 val)
+{
+	atomic64_inc(&vcpu->dom->unhandled_io);
+	atomic64_inc(&vcpu->dom->unhandled_mmio);
+}
+
+const struct tandem_device tandem_platform_hole = {
+	.name = "platform MMIO hole",
+	.mmio_base = TANDEM_HOLE_BASE,
+	.mmio_len = TANDEM_HOLE_END - TANDEM_HOLE_BASE,
+	.read = tandem_hole_read,
+	.write = tandem_hole_write,
 };
 
 /* Instruction lengths of unprefixed forms, for SVM without NRIP save. */
@@ -214,12 +291,12 @@ static u32 tandem_string_io(struct tandem_vcpu *vcpu)
 
 		vcpu->regs[TANDEM_RCX] = (vcpu->regs[TANDEM_RCX] & ~amask) | rcx;
 		vcpu->regs_dirty = true;
-		if (rcx)
-			return TANDEM_RESUME;	/* execute it again */
+		if (rcx)	/* execute it again (unless a device reset) */
+			return vcpu->leave ? TANDEM_LEAVE : TANDEM_RESUME;
 	}
 	vcpu->exit.insn_len = d.len;
 	tandem_vcpu_skip(vcpu);
-	return TANDEM_RESUME;
+	return vcpu->leave ? TANDEM_LEAVE : TANDEM_RESUME;
 }
 
 static u32 tandem_handle_io(struct tandem_vcpu *vcpu)
@@ -235,7 +312,8 @@ static u32 tandem_handle_io(struct tandem_vcpu *vcpu)
 		tandem_port_write(vcpu, e->io.port, e->io.size,
 				  vcpu->regs[TANDEM_RAX]);
 	tandem_vcpu_skip(vcpu);
-	return TANDEM_RESUME;
+	/* A device asked for a reset or a power-off. */
+	return vcpu->leave ? TANDEM_LEAVE : TANDEM_RESUME;
 }
 
 /* MMIO: decode the instruction behind the nested page fault. */
@@ -288,7 +366,7 @@ static u32 tandem_handle_npf(struct tandem_vcpu *vcpu)
 	}
 	vcpu->exit.insn_len = d.len;
 	tandem_vcpu_skip(vcpu);
-	return TANDEM_RESUME;
+	return vcpu->leave ? TANDEM_LEAVE : TANDEM_RESUME;
 }
 
 /*
@@ -481,6 +559,7 @@ static void tandem_ucall(struct tandem_vcpu *vcpu)
 	int n;
 
 	tandem_read_gpa_string(vcpu, vcpu->regs[TANDEM_RDX], file, sizeof(file));
+	tandem_uart_flush(vcpu->dom);	/* the UART's output comes first */
 	n = scnprintf(line, sizeof(line), "ucall: %s %#lx %s:%lu\n",
 		      type < ARRAY_SIZE(tandem_ucall_names) &&
 		      tandem_ucall_names[type] ? tandem_ucall_names[type] : "unknown",
@@ -505,6 +584,7 @@ static u32 tandem_handle_hypercall(struct tandem_vcpu *vcpu)
 			break;
 		}
 		ret = len;
+		tandem_uart_flush(vcpu->dom);
 		while (len) {
 			size_t n = min_t(size_t, len, sizeof(buf));
 
@@ -518,6 +598,7 @@ static u32 tandem_handle_hypercall(struct tandem_vcpu *vcpu)
 	case TANDEM_HC_CONSOLE_PUTC: {
 		char c = r[TANDEM_RBX];
 
+		tandem_uart_flush(vcpu->dom);
 		tandem_console_write(vcpu->dom, &c, 1);
 		break;
 	}

@@ -50,7 +50,9 @@ static const struct nla_policy tandem_info_get_policy[TANDEM_INFO_A_MAX + 1] = {
 	[TANDEM_DOMAIN_A_UNHANDLED_IO] = TANDEM_REJECT_REPLY_ONLY,	\
 	[TANDEM_DOMAIN_A_CPUMASK] = TANDEM_REJECT_REPLY_ONLY,		\
 	[TANDEM_DOMAIN_A_WEIGHT] = TANDEM_REJECT_REPLY_ONLY,		\
-	[TANDEM_DOMAIN_A_CAP] = TANDEM_REJECT_REPLY_ONLY
+	[TANDEM_DOMAIN_A_CAP] = TANDEM_REJECT_REPLY_ONLY,		\
+	[TANDEM_DOMAIN_A_UNHANDLED_MMIO] = TANDEM_REJECT_REPLY_ONLY,	\
+	[TANDEM_DOMAIN_A_SHUTDOWN_REASON] = TANDEM_REJECT_REPLY_ONLY
 
 static const struct nla_policy tandem_domain_create_policy[TANDEM_DOMAIN_A_MAX + 1] = {
 	TANDEM_DOMAIN_REPLY_ONLY,
@@ -126,6 +128,22 @@ static const struct nla_policy tandem_console_policy[TANDEM_CONSOLE_A_MAX + 1] =
 	[TANDEM_CONSOLE_A_SEQ] = { .type = NLA_U64 },
 	[TANDEM_CONSOLE_A_DATA] = TANDEM_REJECT_REPLY_ONLY,
 	[TANDEM_CONSOLE_A_NEXT_SEQ] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_CONSOLE_A_ACCEPTED] = TANDEM_REJECT_REPLY_ONLY,
+};
+
+static const struct nla_policy tandem_console_write_policy[TANDEM_CONSOLE_A_MAX + 1] = {
+	[TANDEM_CONSOLE_A_PAD] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_CONSOLE_A_DOMAIN_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TANDEM_CONSOLE_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING,
+					   .len = TANDEM_NAME_MAX - 1 },
+	[TANDEM_CONSOLE_A_SEQ] = {
+		.type = NLA_REJECT,
+		.reject_message = "CONSOLE_WRITE takes DATA, not SEQ",
+	},
+	[TANDEM_CONSOLE_A_DATA] = { .type = NLA_BINARY,
+				    .len = TANDEM_CONSOLE_WRITE_MAX },
+	[TANDEM_CONSOLE_A_NEXT_SEQ] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_CONSOLE_A_ACCEPTED] = TANDEM_REJECT_REPLY_ONLY,
 };
 
 static const struct nla_policy tandem_agent_policy[TANDEM_AGENT_A_MAX + 1] = {
@@ -1126,6 +1144,49 @@ out_put:
 	return err;
 }
 
+/* CONSOLE_WRITE ------------------------------------------------------------ */
+
+static int tandem_console_write_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *data = info->attrs[TANDEM_CONSOLE_A_DATA];
+	struct tandem_domain *dom;
+	struct sk_buff *msg;
+	int err = -EMSGSIZE, n;
+	void *hdr;
+
+	if (TANDEM_REQ_ATTR(info, TANDEM_CONSOLE_A_DATA, "data"))
+		return -EINVAL;
+	if (!nla_len(data)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, data, "DATA is empty");
+		return -EINVAL;
+	}
+	dom = tandem_domain_lookup(info, TANDEM_CONSOLE_A_DOMAIN_ID,
+				   TANDEM_CONSOLE_A_DOMAIN_NAME);
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	msg = genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out_put;
+	}
+	hdr = genlmsg_put_reply(msg, info, &tandem_genl_family, 0,
+				TANDEM_CMD_CONSOLE_WRITE);
+	if (!hdr)
+		goto err_free;
+	n = tandem_uart_receive(dom, nla_data(data), nla_len(data));
+	if (nla_put_u32(msg, TANDEM_CONSOLE_A_ACCEPTED, n))
+		goto err_free;
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+	goto out_put;
+
+err_free:
+	nlmsg_free(msg);
+out_put:
+	tandem_domain_put(dom);
+	return err;
+}
+
 /* The family --------------------------------------------------------------- */
 
 static int tandem_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
@@ -1193,6 +1254,9 @@ static const struct genl_ops tandem_genl_ops[] = {
 		  tandem_vcpu_set_policy, TANDEM_VCPU_A_MAX, TANDEM_OP_ADMIN),
 	TANDEM_OP(TANDEM_CMD_CONSOLE_READ, tandem_console_read_doit,
 		  tandem_console_policy, TANDEM_CONSOLE_A_MAX, TANDEM_OP_ADMIN),
+	TANDEM_OP(TANDEM_CMD_CONSOLE_WRITE, tandem_console_write_doit,
+		  tandem_console_write_policy, TANDEM_CONSOLE_A_MAX,
+		  TANDEM_OP_ADMIN),
 };
 
 static const struct genl_multicast_group tandem_mcgrps[] = {

@@ -5,6 +5,7 @@
 #ifndef TANDEM_HV_H
 #define TANDEM_HV_H
 
+#include <linux/bitmap.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/kref.h>
@@ -77,6 +78,13 @@ struct tandem_hw_info {
 
 struct tandem_domain;
 struct tandem_vcpu;
+struct tandem_uart;
+struct tandem_rtc;
+struct tandem_i8042;
+struct tandem_pm;
+
+/* Interrupt lines (GSIs) of a domain's platform: the I/O APIC's inputs. */
+#define TANDEM_NR_GSIS		24
 
 /* General-purpose registers in x86 encoding order, as in tandem_vcpu->regs. */
 enum tandem_reg {
@@ -422,6 +430,14 @@ u64 tandem_mem_allocated(void);
  * @crash_reason: why it crashed last
  * @restarts: restarts after crashes
  * @unhandled_io: port and MMIO accesses no device claimed
+ * @unhandled_mmio: the MMIO part of @unhandled_io
+ * @shutdown_reason: &enum tandem_shutdown_reason of the last shutdown
+ * @irq_lines: level of each GSI as the devices drive it
+ * @uart: the 16550A at 0x3f8 (uart.c)
+ * @rtc: the CMOS RTC at 0x70 (rtc.c)
+ * @i8042: the keyboard controller at 0x60/0x64 (i8042.c)
+ * @pm: the ACPI PM1a registers (acpi_pm.c)
+ * @reset_ctl: the reset control register at 0xcf9 (reset.c)
  * @crash_work: asks the agent what to do after a crash
  * @console: the console ring, %TANDEM_CONSOLE_SIZE bytes
  * @console_seq: sequence number of the next byte written
@@ -455,6 +471,14 @@ struct tandem_domain {
 	char crash_reason[TANDEM_REASON_MAX];
 	u32 restarts;
 	atomic64_t unhandled_io;
+	atomic64_t unhandled_mmio;
+	u32 shutdown_reason;
+	DECLARE_BITMAP(irq_lines, TANDEM_NR_GSIS);
+	struct tandem_uart *uart;
+	struct tandem_rtc *rtc;
+	struct tandem_i8042 *i8042;
+	struct tandem_pm *pm;
+	u8 reset_ctl;
 	struct work_struct crash_work;
 	char *console;
 	u64 console_seq;
@@ -500,6 +524,7 @@ int tandem_vcpu_set_regs(struct tandem_vcpu *vcpu,
 			 const struct tandem_vcpu_regs *regs);
 int tandem_vcpu_fill_stats(struct sk_buff *skb, struct tandem_domain *dom);
 void tandem_vcpu_reset_regs(struct tandem_vcpu_regs *regs);
+void tandem_domain_wake(struct tandem_domain *dom);
 
 /* exits.c: exits handled in common code */
 
@@ -522,7 +547,12 @@ u32 tandem_vcpu_crash(struct tandem_vcpu *vcpu, const char *fmt, ...)
  * @mmio_base: first guest-physical address (with @mmio_len)
  * @mmio_len: bytes of MMIO, 0 for none
  * @read: a read of @size bytes at port or address @addr
- * @write: a write of @size bytes
+ * @write: a write of @size bytes; may set &tandem_vcpu.leave (reset,
+ *	power-off) to end the slice after the instruction
+ * @create: optional; allocate the device's per-domain state when the
+ *	domain is created (process context, may sleep): 0 or -ENOMEM
+ * @destroy: optional; free it when the domain is freed (also after a
+ *	failed @create, so it must cope with state that is not there)
  *
  * Handlers run on the vCPU thread with preemption disabled: no sleeping.
  */
@@ -534,9 +564,30 @@ struct tandem_device {
 	u64 mmio_len;
 	u64 (*read)(struct tandem_vcpu *vcpu, u64 addr, int size);
 	void (*write)(struct tandem_vcpu *vcpu, u64 addr, int size, u64 val);
+	int (*create)(struct tandem_domain *dom);
+	void (*destroy)(struct tandem_domain *dom);
 };
 
 extern const struct tandem_device tandem_testdev;
+extern const struct tandem_device tandem_uart_dev;
+extern const struct tandem_device tandem_rtc_dev;
+extern const struct tandem_device tandem_i8042_dev;
+extern const struct tandem_device tandem_i8042_cmd_dev;
+extern const struct tandem_device tandem_reset_dev;
+extern const struct tandem_device tandem_pm_dev;
+extern const struct tandem_device tandem_platform_hole;
+
+int tandem_devices_create(struct tandem_domain *dom);
+void tandem_devices_destroy(struct tandem_domain *dom);
+
+/* uart.c: console input and batched output */
+
+int tandem_uart_receive(struct tandem_domain *dom, const u8 *buf, size_t len);
+void tandem_uart_flush(struct tandem_domain *dom);
+
+/* irq.c: interrupt lines */
+
+void tandem_irq_set(struct tandem_domain *dom, unsigned int gsi, bool level);
 
 /* console.c: the console ring */
 

@@ -165,6 +165,29 @@ static void tandem_vcpu_kick(struct tandem_vcpu *vcpu)
 		kick_process(vcpu->task);
 }
 
+/**
+ * tandem_domain_wake() - end the halt of every halted vCPU of @dom
+ * @dom: the domain
+ *
+ * For devices with news for the guest (console input) while no interrupt
+ * controller delivers their interrupt: the guest runs on after its HLT.
+ * A spurious wake-up is harmless to guests, which halt in a loop.
+ * Callable from any context that may call wake_up().
+ */
+void tandem_domain_wake(struct tandem_domain *dom)
+{
+	u32 i;
+
+	for (i = 0; i < dom->vcpus; i++) {
+		struct tandem_vcpu *vcpu = &dom->vcpu[i];
+
+		if (READ_ONCE(vcpu->halted)) {
+			WRITE_ONCE(vcpu->halted, false);
+			wake_up(&vcpu->wait);
+		}
+	}
+}
+
 /* Serve a register request, on the vCPU thread. */
 static void tandem_vcpu_serve_regs(struct tandem_vcpu *vcpu)
 {
@@ -257,6 +280,10 @@ static void tandem_vcpu_after_slice(struct tandem_vcpu *vcpu)
 		break;
 	case TANDEM_LEAVE_SHUTDOWN:
 	case TANDEM_LEAVE_REBOOT:
+		/* Set before the state, for the state event to carry it. */
+		WRITE_ONCE(dom->shutdown_reason,
+			   vcpu->leave == TANDEM_LEAVE_REBOOT ?
+			   TANDEM_SHUTDOWN_REBOOT : TANDEM_SHUTDOWN_POWEROFF);
 		tandem_domain_stop_vcpus(dom, TANDEM_STATE_SHUTDOWN);
 		break;
 	case TANDEM_LEAVE_CRASH:

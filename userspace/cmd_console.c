@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tandem console: print a domain's console ring and follow it.
+ * tandem console: print a domain's console ring and follow it; on a
+ * terminal, what is typed goes to the guest's UART (CONSOLE_WRITE).
+ * --send STRING sends input and returns, for scripts.
  *
  * The family has no console event, so following means polling
  * CONSOLE_READ from the next sequence number. The domain is looked up once
@@ -23,6 +25,7 @@
 
 #define CONSOLE_POLL_MS		100
 #define CONSOLE_ESCAPE		0x1d	/* Ctrl-] */
+#define CONSOLE_SEND_MS		5000	/* waiting for room in the guest's queue */
 
 struct console_chunk {
 	uint64_t seq;		/* of the first byte returned */
@@ -102,6 +105,66 @@ static long console_drain(struct tnl *t, const struct domain *d,
 	}
 }
 
+static int console_accepted_cb(struct nl_msg *msg, void *arg)
+{
+	static struct nla_policy pol[TANDEM_CONSOLE_A_MAX + 1] = {
+		[TANDEM_CONSOLE_A_ACCEPTED] = { .type = NLA_U32 },
+	};
+	struct nlattr *tb[TANDEM_CONSOLE_A_MAX + 1];
+	uint32_t *accepted = arg;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, TANDEM_CONSOLE_A_MAX, pol) ||
+	    !tb[TANDEM_CONSOLE_A_ACCEPTED])
+		return -EINVAL;
+	*accepted = nla_get_u32(tb[TANDEM_CONSOLE_A_ACCEPTED]);
+	return 0;
+}
+
+/*
+ * Send @len bytes of input to the guest's UART. The guest's queue may be
+ * full: what it did not accept is sent again, every CONSOLE_POLL_MS, for
+ * up to CONSOLE_SEND_MS without progress.
+ *
+ * Return: 0, -EAGAIN (reported) when the guest read nothing for that long,
+ * or a negative errno (reported).
+ */
+static int console_send(struct tnl *t, const struct domain *d, const char *buf,
+			size_t len, const char *what)
+{
+	int stalled_ms = 0;
+
+	while (len) {
+		size_t n = len < TANDEM_CONSOLE_WRITE_MAX ? len : TANDEM_CONSOLE_WRITE_MAX;
+		uint32_t accepted = 0;
+		struct nl_msg *msg;
+		int err;
+
+		msg = tnl_msg(t, TANDEM_CMD_CONSOLE_WRITE, 0);
+		if (msg && (nla_put_u32(msg, TANDEM_CONSOLE_A_DOMAIN_ID, d->id) ||
+			    nla_put(msg, TANDEM_CONSOLE_A_DATA, n, buf)))
+			msg = tnl_msg_drop(msg);
+		err = tnl_request(t, msg, console_accepted_cb, &accepted, what);
+		if (err)
+			return err;
+		if (accepted > n)
+			accepted = n;
+		buf += accepted;
+		len -= accepted;
+		if (accepted) {
+			stalled_ms = 0;
+			continue;
+		}
+		if (stalled_ms >= CONSOLE_SEND_MS) {
+			cli_error("%s: the guest does not read its console input (%zu bytes not sent)",
+				  what, len);
+			return -EAGAIN;
+		}
+		usleep(CONSOLE_POLL_MS * 1000);
+		stalled_ms += CONSOLE_POLL_MS;
+	}
+	return 0;
+}
+
 /*
  * 1 while the domain runs (or may run again), 0 once it is over (*@gone
  * set when it no longer exists), or a negative errno.
@@ -128,7 +191,7 @@ static int console_domain_live(struct tnl *t, const struct domain *d,
 /*
  * Follow until Ctrl-] on a terminal, or (stdin not a terminal) until the
  * domain shuts down, crashes or is destroyed. On a terminal, what else is
- * typed is dropped: the console has no input path yet.
+ * typed is sent to the guest as it is (raw: Enter is a carriage return).
  */
 static int console_follow(struct tnl *t, const struct domain *d,
 			  uint64_t *seq, const char *what)
@@ -156,10 +219,20 @@ static int console_follow(struct tnl *t, const struct domain *d,
 
 		if (tty && poll(&pfd, 1, CONSOLE_POLL_MS) > 0) {
 			n = read(STDIN_FILENO, in, sizeof(in));
-			for (i = 0; i < n; i++)
-				if (in[i] == CONSOLE_ESCAPE)
-					goto out;
 			if (n <= 0)	/* the terminal went away */
+				goto out;
+			for (i = 0; i < n && in[i] != CONSOLE_ESCAPE; i++)
+				;
+			/* What was typed before Ctrl-] still goes. */
+			if (i) {
+				err = console_send(t, d, in, i, what);
+				if (err == -ENOENT)
+					goto out;
+				if (err && err != -EAGAIN)
+					break;
+				err = 0;
+			}
+			if (i < n)
 				goto out;
 		} else if (!tty) {
 			usleep(CONSOLE_POLL_MS * 1000);
@@ -197,9 +270,11 @@ int cmd_console(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "no-follow", no_argument, NULL, 'n' },
+		{ "send", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct domain d;
+	const char *send = NULL;
 	bool follow = true;
 	uint64_t seq = 0;
 	char what[64];
@@ -210,11 +285,18 @@ int cmd_console(struct cli *cli, int argc, char **argv)
 	(void)cli;	/* the guest's bytes: -j does not apply */
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "n", opts, NULL)) != -1) {
-		if (c != 'n')
-			return cli_bad_arg("console: unknown option '%s'",
+	while ((c = getopt_long(argc, argv, "ns:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			follow = false;
+			break;
+		case 's':
+			send = optarg;
+			break;
+		default:
+			return cli_bad_arg("console: unknown option or missing argument '%s'",
 					   argv[optind - 1]);
-		follow = false;
+		}
 	}
 	if (optind != argc - 1)
 		return CMD_USAGE;
@@ -224,6 +306,15 @@ int cmd_console(struct cli *cli, int argc, char **argv)
 	if (err)
 		return err;
 	err = domain_get(&t, argv[optind], &d, what);
+	if (!err && send) {
+		/* Input only: the output stays for a later `tandem console`. */
+		if (!send[0])
+			err = cli_bad_arg("console: --send needs at least one byte");
+		else
+			err = console_send(&t, &d, send, strlen(send), what);
+		tnl_close(&t);
+		return err;
+	}
 	if (!err) {
 		n = console_drain(&t, &d, &seq, what);
 		err = n < 0 ? n : 0;

@@ -33,7 +33,20 @@ static struct nla_policy domain_policy[TANDEM_DOMAIN_A_MAX + 1] = {
 	[TANDEM_DOMAIN_A_VCPU_STATS] = { .type = NLA_NESTED },
 	[TANDEM_DOMAIN_A_CRASH_REASON] = { .type = NLA_STRING },
 	[TANDEM_DOMAIN_A_UNHANDLED_IO] = { .type = NLA_U64 },
+	[TANDEM_DOMAIN_A_UNHANDLED_MMIO] = { .type = NLA_U64 },
+	[TANDEM_DOMAIN_A_SHUTDOWN_REASON] = { .type = NLA_U32 },
 };
+
+static const char *shutdown_reason_str(uint32_t reason)
+{
+	switch (reason) {
+	case TANDEM_SHUTDOWN_POWEROFF:
+		return "poweroff";
+	case TANDEM_SHUTDOWN_REBOOT:
+		return "reboot";
+	}
+	return "unknown";
+}
 
 static struct nla_policy stats_policy[TANDEM_STATS_A_MAX + 1] = {
 	[TANDEM_STATS_A_ID] = { .type = NLA_U32 },
@@ -109,6 +122,8 @@ static int domain_parse(struct nl_msg *msg, struct domain *d)
 	d->chunks_2m = attr_u32(tb, TANDEM_DOMAIN_A_CHUNKS_2M);
 	d->pages_4k = attr_u32(tb, TANDEM_DOMAIN_A_PAGES_4K);
 	d->unhandled_io = attr_u64(tb, TANDEM_DOMAIN_A_UNHANDLED_IO);
+	d->unhandled_mmio = attr_u64(tb, TANDEM_DOMAIN_A_UNHANDLED_MMIO);
+	d->shutdown_reason = attr_u32(tb, TANDEM_DOMAIN_A_SHUTDOWN_REASON);
 	if (tb[TANDEM_DOMAIN_A_CRASH_REASON])
 		nla_strlcpy(d->crash_reason, tb[TANDEM_DOMAIN_A_CRASH_REASON],
 			    sizeof(d->crash_reason));
@@ -741,6 +756,10 @@ static void info_json(const struct domain *d)
 	json_u64(&j, "chunks_2m", d->chunks_2m);
 	json_u64(&j, "pages_4k", d->pages_4k);
 	json_u64(&j, "unhandled_io", d->unhandled_io);
+	json_u64(&j, "unhandled_mmio", d->unhandled_mmio);
+	if (d->shutdown_reason)
+		json_str(&j, "shutdown_reason",
+			 shutdown_reason_str(d->shutdown_reason));
 	if (d->crash_reason[0])
 		json_str(&j, "crash_reason", d->crash_reason);
 	json_u64(&j, "vcpu_time_ns", domain_run_ns(d));
@@ -825,6 +844,9 @@ int domain_info(struct cli *cli, const char *sel)
 	printf("%-16s %s\n", "state:", state_str(d.state, st, sizeof(st)));
 	if (d.crash_reason[0])
 		printf("%-16s %s\n", "crash reason:", d.crash_reason);
+	if (d.shutdown_reason)
+		printf("%-16s %s\n", "shutdown:",
+		       shutdown_reason_str(d.shutdown_reason));
 	printf("%-16s %s (%llu bytes)\n", "memory:",
 	       format_size(d.memory, mem, sizeof(mem)),
 	       (unsigned long long)d.memory);
@@ -834,8 +856,10 @@ int domain_info(struct cli *cli, const char *sel)
 	printf("%-16s %u\n", "owner uid:", d.owner_uid);
 	printf("%-16s %u\n", "2M chunks:", d.chunks_2m);
 	printf("%-16s %u\n", "4K pages:", d.pages_4k);
-	printf("%-16s %llu\n", "unhandled io:",
-	       (unsigned long long)d.unhandled_io);
+	printf("%-16s %llu (ports %llu, mmio %llu)\n", "unhandled io:",
+	       (unsigned long long)d.unhandled_io,
+	       (unsigned long long)(d.unhandled_io - d.unhandled_mmio),
+	       (unsigned long long)d.unhandled_mmio);
 	printf("%-16s %s\n", "vcpu time:",
 	       ns_str(domain_run_ns(&d), ns, sizeof(ns)));
 	printf("%-16s %llu\n", "exits:",

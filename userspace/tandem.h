@@ -63,6 +63,8 @@ struct domain {
 	uint32_t chunks_2m;
 	uint32_t pages_4k;
 	uint64_t unhandled_io;
+	uint64_t unhandled_mmio;
+	uint32_t shutdown_reason;
 	char crash_reason[TANDEM_REASON_MAX];
 	uint32_t nr_stats;	/* entries of @stats the reply carried */
 	struct vcpu_stats stats[TANDEM_MAX_VCPUS];

@@ -78,6 +78,19 @@ wait_state() {
 	return 1
 }
 
+# Wait until the console of $1 shows $2 (the console is left in $tmp/out).
+wait_console() {
+	i=0
+	while [ $i -lt $((WAIT_S * 10)) ]; do
+		tandem console "$1" --no-follow >"$tmp/out" 2>"$tmp/err" &&
+			grep -q -- "$2" "$tmp/out" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "# $1: no '$2' on the console after ${WAIT_S}s"
+	return 1
+}
+
 out_has() { grep -q -- "$1" "$tmp/out"; }
 err_has() { grep -q -- "$1" "$tmp/err"; }
 succeeded() { [ "$rc" -eq 0 ]; }
@@ -98,7 +111,7 @@ for m in tandem_hv tandem_policy; do
 	fi
 done
 for f in guest_hello_real.bin guest_hello_prot.bin guest_hello_long.bin \
-	 guest_tests_long.bin pty_run; do
+	 guest_tests_long.bin guest_platform_long.bin pty_run; do
 	if [ ! -f "$here/$f" ]; then
 		echo "1..1"
 		echo "not ok 1 - $here/$f is missing (built by selftests/tandem/Makefile)"
@@ -195,6 +208,29 @@ run tandem start "$d"
 check "spin: start of a running domain fails" failed_with "start $d: "
 run tandem destroy "$d"
 check "spin: destroy a running domain" eval 'succeeded && ! listed "$d"'
+
+# Console input: a guest that echoes its UART (routine 15 of
+# guest_platform_long.bin) gets --send's bytes and what is typed.
+d=$pfx-echo
+printf '\017\000\000\000' >"$tmp/sel"
+run tandem create "$d" --memory 4M --image "$here/guest_platform_long.bin" --mode long
+check "echo: create" succeeded
+run tandem mem write "$d" 0x8004 "$tmp/sel"
+check "echo: select the routine" succeeded
+run tandem start "$d"
+check "echo: start" succeeded
+check "echo: the guest is ready" wait_console "$d" "^echo: ready\$"
+run tandem console "$d" --send "sent by --send"
+check "console --send sends and exits 0" eval 'succeeded && [ ! -s "$tmp/out" ]'
+check "echo: the guest received --send's bytes" wait_console "$d" "sent by --send"
+run "$here/pty_run" 1500 30000 'typed keys\035' tandem console "$d"
+check "console on a terminal sends what is typed before Ctrl-]" \
+	eval 'succeeded && err_has "typed 11 bytes"'
+check "echo: the guest received the typed keys" wait_console "$d" "sent by --sendtyped keys"
+run tandem console "$d" --send ""
+check "console --send with nothing is a usage error" eval '[ $rc -eq 2 ]'
+run tandem destroy "$d"
+check "echo: destroy" succeeded
 
 # Refusals: nothing is created, the message says why, the status is 1.
 d=$pfx-bad

@@ -133,12 +133,14 @@ static inline void gt_reap_stale(const char *prefix)
 }
 
 /**
- * gt_create() - a domain about to run routine @sel of the @mode payload
+ * gt_create_payload() - a domain about to run routine @sel of the @mode
+ * build of payload @payload (guest_<payload>_<mode>.bin next to the test)
  * @d: the domain (tg_create() initialises it)
  * @prefix: start of its name; the pid and a counter make it unique
  * @memory: bytes of RAM
  * @mode: real, protected or long mode
- * @sel: &enum gt_routine
+ * @payload: "tests" (guest/tests.inc), "platform" (guest/platform.inc)
+ * @sel: the routine's number
  * @arg: TEST_ARG
  * @arg2: TEST_ARG2
  * @why: set to the step that failed
@@ -147,9 +149,11 @@ static inline void gt_reap_stale(const char *prefix)
  * errno; on failure the domain may exist (d->id != 0) and the caller
  * destroys it.
  */
-static inline int gt_create(struct tg_domain *d, const char *prefix,
-			    uint64_t memory, enum tg_mode mode, uint32_t sel,
-			    uint32_t arg, uint32_t arg2, const char **why)
+static inline int gt_create_payload(struct tg_domain *d, const char *prefix,
+				    uint64_t memory, enum tg_mode mode,
+				    const char *payload, uint32_t sel,
+				    uint32_t arg, uint32_t arg2,
+				    const char **why)
 {
 	static int counter;
 	char name[TANDEM_NAME_MAX], exe[512], path[600];
@@ -168,11 +172,11 @@ static inline int gt_create(struct tg_domain *d, const char *prefix,
 		return -errno;
 	}
 	exe[n] = '\0';
-	snprintf(path, sizeof(path), "%s/guest_tests_%s.bin", dirname(exe),
-		 gt_mode_file[mode]);
+	snprintf(path, sizeof(path), "%s/guest_%s_%s.bin", dirname(exe),
+		 payload, gt_mode_file[mode]);
 	err = tg_load_file(d, TG_LOAD_GPA, path);
 	if (err) {
-		*why = "loading the payload (guest_tests_*.bin next to the test)";
+		*why = "loading the payload (guest_*_<mode>.bin next to the test)";
 		return err;
 	}
 	err = tg_setup(d, mode, TG_LOAD_GPA);
@@ -190,12 +194,23 @@ static inline int gt_create(struct tg_domain *d, const char *prefix,
 	return err;
 }
 
+/* gt_create_payload() of the exit and isolation routines (guest/tests.inc). */
+static inline int gt_create(struct tg_domain *d, const char *prefix,
+			    uint64_t memory, enum tg_mode mode, uint32_t sel,
+			    uint32_t arg, uint32_t arg2, const char **why)
+{
+	return gt_create_payload(d, prefix, memory, mode, "tests", sel, arg,
+				 arg2, why);
+}
+
 struct gt_stats {
 	uint64_t run_ns;
 	uint64_t halt_ns;
 	uint64_t exits[__TANDEM_STAT_EXIT_COUNT];
 	uint64_t unhandled_io;
+	uint64_t unhandled_mmio;
 	uint32_t state;
+	uint32_t shutdown_reason;
 	char crash_reason[TANDEM_REASON_MAX];
 };
 
@@ -217,6 +232,9 @@ static inline int gt_get(struct tg_domain *d, struct gt_stats *st)
 		return err;
 	st->state = treply_u32(&r, TANDEM_DOMAIN_A_STATE, 0);
 	st->unhandled_io = treply_u64(&r, TANDEM_DOMAIN_A_UNHANDLED_IO, 0);
+	st->unhandled_mmio = treply_u64(&r, TANDEM_DOMAIN_A_UNHANDLED_MMIO, 0);
+	st->shutdown_reason = treply_u32(&r, TANDEM_DOMAIN_A_SHUTDOWN_REASON,
+					 TANDEM_SHUTDOWN_NONE);
 	snprintf(st->crash_reason, sizeof(st->crash_reason), "%s",
 		 treply_str(&r, TANDEM_DOMAIN_A_CRASH_REASON));
 	if (!r.tb[TANDEM_DOMAIN_A_VCPU_STATS])

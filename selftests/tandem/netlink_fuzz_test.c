@@ -3,7 +3,8 @@
  * netlink_fuzz_test: the tandem family survives a flood of malformed and
  * random messages. With no policy agent registered nothing may change:
  * every message is answered with an error, except read-only commands that
- * a random message happened to get right.
+ * a random message happened to get right, and console input, which needs
+ * no decision (a well-formed CONSOLE_WRITE to the target is accepted).
  *
  * The seed comes from $TANDEM_FUZZ_SEED, else from the clock; it is
  * printed so that a failing run can be repeated.
@@ -50,7 +51,10 @@ static uint32_t rndn(uint32_t n)
 	return n ? rnd() % n : 0;
 }
 
-/* Commands that only read: a success reply is legitimate for them. */
+/*
+ * Commands that only read, and console input (queued for the guest, no
+ * decision): a success reply is legitimate for them.
+ */
 static int read_only(uint8_t cmd)
 {
 	switch (cmd) {
@@ -60,6 +64,7 @@ static int read_only(uint8_t cmd)
 	case TANDEM_CMD_MEM_READ:
 	case TANDEM_CMD_VCPU_GET_REGS:
 	case TANDEM_CMD_CONSOLE_READ:
+	case TANDEM_CMD_CONSOLE_WRITE:
 		return 1;
 	}
 	return 0;
@@ -93,6 +98,7 @@ static int max_attr(uint8_t cmd)
 	case TANDEM_CMD_VCPU_SET_REGS:
 		return TANDEM_VCPU_A_MAX;
 	case TANDEM_CMD_CONSOLE_READ:
+	case TANDEM_CMD_CONSOLE_WRITE:
 		return TANDEM_CONSOLE_A_MAX;
 	}
 	return 32;
@@ -531,7 +537,7 @@ TEST_F_TIMEOUT(fuzz, random_and_malformed_messages_change_nothing, 600)
 	st->unanswered += outstanding;
 	tnl_close(&f);
 
-	TH_LOG("sent %llu: %llu errors, %llu successes (%llu GET_INFO, %llu DOMAIN_GET, %llu POLICY_GET, %llu MEM_READ, %llu VCPU_GET_REGS, %llu CONSOLE_READ), %llu unanswered, %llu extra ACKs",
+	TH_LOG("sent %llu: %llu errors, %llu successes (%llu GET_INFO, %llu DOMAIN_GET, %llu POLICY_GET, %llu MEM_READ, %llu VCPU_GET_REGS, %llu CONSOLE_READ, %llu CONSOLE_WRITE), %llu unanswered, %llu extra ACKs",
 	       (unsigned long long)st->sent, (unsigned long long)st->answered_err,
 	       (unsigned long long)st->answered_ok,
 	       (unsigned long long)st->ok_by_cmd[TANDEM_CMD_GET_INFO],
@@ -540,6 +546,7 @@ TEST_F_TIMEOUT(fuzz, random_and_malformed_messages_change_nothing, 600)
 	       (unsigned long long)st->ok_by_cmd[TANDEM_CMD_MEM_READ],
 	       (unsigned long long)st->ok_by_cmd[TANDEM_CMD_VCPU_GET_REGS],
 	       (unsigned long long)st->ok_by_cmd[TANDEM_CMD_CONSOLE_READ],
+	       (unsigned long long)st->ok_by_cmd[TANDEM_CMD_CONSOLE_WRITE],
 	       (unsigned long long)st->unanswered, (unsigned long long)st->dup);
 	EXPECT_EQ(0, st->recv_errno) TH_LOG("recv: %s", strerror(st->recv_errno));
 	EXPECT_LE(FUZZ_MESSAGES, st->sent);

@@ -77,6 +77,12 @@
  *	empty), %TANDEM_CONSOLE_A_SEQ (of the first byte returned: larger
  *	than asked when older bytes were overwritten) and
  *	%TANDEM_CONSOLE_A_NEXT_SEQ.
+ * @TANDEM_CMD_CONSOLE_WRITE: console input: queue bytes for the guest's
+ *	UART to receive. Request: &enum tandem_console_attr domain,
+ *	%TANDEM_CONSOLE_A_DATA (1 to %TANDEM_CONSOLE_WRITE_MAX bytes).
+ *	Reply: %TANDEM_CONSOLE_A_ACCEPTED, the bytes queued (fewer than
+ *	sent when the %TANDEM_CONSOLE_RX_SIZE-byte input queue is full: the
+ *	rest is dropped, the sender retries later). Needs CAP_SYS_ADMIN.
  */
 enum tandem_cmd {
 	TANDEM_CMD_UNSPEC,
@@ -99,6 +105,7 @@ enum tandem_cmd {
 	TANDEM_CMD_VCPU_GET_REGS,
 	TANDEM_CMD_VCPU_SET_REGS,
 	TANDEM_CMD_CONSOLE_READ,
+	TANDEM_CMD_CONSOLE_WRITE,
 
 	__TANDEM_CMD_MAX,
 };
@@ -127,6 +134,8 @@ enum tandem_mcgrp {
 #define TANDEM_MAX_VCPUS	64	/* vCPUs per domain */
 #define TANDEM_CONSOLE_SIZE	65536	/* bytes kept in a console ring */
 #define TANDEM_CONSOLE_CHUNK	4096	/* bytes per CONSOLE_READ reply */
+#define TANDEM_CONSOLE_WRITE_MAX 1024	/* bytes per CONSOLE_WRITE request */
+#define TANDEM_CONSOLE_RX_SIZE	4096	/* console input queued per domain */
 
 /**
  * enum tandem_vendor - hardware virtualization extension found at load
@@ -276,6 +285,11 @@ enum tandem_domain_state {
  *	granted by the agent (bitmap of u64 words)
  * @TANDEM_DOMAIN_A_WEIGHT: u32, scheduling weight granted by the agent
  * @TANDEM_DOMAIN_A_CAP: u32, CPU cap in percent of one CPU per vCPU (0: none)
+ * @TANDEM_DOMAIN_A_UNHANDLED_MMIO: u64, the MMIO part of
+ *	%TANDEM_DOMAIN_A_UNHANDLED_IO (accesses to the platform MMIO hole
+ *	that no device claims)
+ * @TANDEM_DOMAIN_A_SHUTDOWN_REASON: u32, &enum tandem_shutdown_reason
+ *	(reply only, present in state %TANDEM_STATE_SHUTDOWN)
  */
 enum tandem_domain_attr {
 	TANDEM_DOMAIN_A_UNSPEC,
@@ -296,11 +310,29 @@ enum tandem_domain_attr {
 	TANDEM_DOMAIN_A_CPUMASK,
 	TANDEM_DOMAIN_A_WEIGHT,
 	TANDEM_DOMAIN_A_CAP,
+	TANDEM_DOMAIN_A_UNHANDLED_MMIO,
+	TANDEM_DOMAIN_A_SHUTDOWN_REASON,
 
 	__TANDEM_DOMAIN_A_MAX,
 };
 
 #define TANDEM_DOMAIN_A_MAX (__TANDEM_DOMAIN_A_MAX - 1)
+
+/**
+ * enum tandem_shutdown_reason - why a domain reached %TANDEM_STATE_SHUTDOWN
+ * @TANDEM_SHUTDOWN_NONE: reserved (not shut down)
+ * @TANDEM_SHUTDOWN_POWEROFF: the guest powered off (ACPI S5 through
+ *	PM1a_CNT, or %TANDEM_HC_SHUTDOWN)
+ * @TANDEM_SHUTDOWN_REBOOT: the guest asked for a reset (i8042 command
+ *	0xfe, port 0xcf9, or %TANDEM_HC_REBOOT)
+ */
+enum tandem_shutdown_reason {
+	TANDEM_SHUTDOWN_NONE,
+	TANDEM_SHUTDOWN_POWEROFF,
+	TANDEM_SHUTDOWN_REBOOT,
+
+	__TANDEM_SHUTDOWN_COUNT,
+};
 
 /**
  * enum tandem_mem_attr - attributes of MEM_WRITE and MEM_READ
@@ -494,7 +526,7 @@ enum tandem_vcpu_attr {
 #define TANDEM_VCPU_A_MAX (__TANDEM_VCPU_A_MAX - 1)
 
 /**
- * enum tandem_console_attr - CONSOLE_READ
+ * enum tandem_console_attr - CONSOLE_READ and CONSOLE_WRITE
  * @TANDEM_CONSOLE_A_UNSPEC: reserved
  * @TANDEM_CONSOLE_A_PAD: padding for 64-bit attributes
  * @TANDEM_CONSOLE_A_DOMAIN_ID: u32, the domain (or
@@ -502,9 +534,13 @@ enum tandem_vcpu_attr {
  * @TANDEM_CONSOLE_A_DOMAIN_NAME: string, the domain
  * @TANDEM_CONSOLE_A_SEQ: u64, sequence number of the first byte wanted
  *	(request) or returned (reply); byte N of the console has sequence N
- * @TANDEM_CONSOLE_A_DATA: binary, up to %TANDEM_CONSOLE_CHUNK bytes
+ * @TANDEM_CONSOLE_A_DATA: binary, up to %TANDEM_CONSOLE_CHUNK bytes of
+ *	output (CONSOLE_READ reply), or 1 to %TANDEM_CONSOLE_WRITE_MAX bytes
+ *	of input (CONSOLE_WRITE request)
  * @TANDEM_CONSOLE_A_NEXT_SEQ: u64, sequence number after the last byte
  *	returned: ask from there next time
+ * @TANDEM_CONSOLE_A_ACCEPTED: u32, CONSOLE_WRITE reply: bytes of
+ *	%TANDEM_CONSOLE_A_DATA queued, from its start
  */
 enum tandem_console_attr {
 	TANDEM_CONSOLE_A_UNSPEC,
@@ -514,6 +550,7 @@ enum tandem_console_attr {
 	TANDEM_CONSOLE_A_SEQ,
 	TANDEM_CONSOLE_A_DATA,
 	TANDEM_CONSOLE_A_NEXT_SEQ,
+	TANDEM_CONSOLE_A_ACCEPTED,
 
 	__TANDEM_CONSOLE_A_MAX,
 };
@@ -677,6 +714,8 @@ enum tandem_event_kind {
  * @TANDEM_EVENT_A_VCPU: u32, the vCPU concerned (CRASHED)
  * @TANDEM_EVENT_A_REGS: binary, its &struct tandem_vcpu_regs (CRASHED)
  * @TANDEM_EVENT_A_ACTION: u32, &enum tandem_crash_action applied (CRASHED)
+ * @TANDEM_EVENT_A_SHUTDOWN_REASON: u32, &enum tandem_shutdown_reason
+ *	(STATE, when the new state is %TANDEM_STATE_SHUTDOWN)
  */
 enum tandem_event_attr {
 	TANDEM_EVENT_A_UNSPEC,
@@ -698,6 +737,7 @@ enum tandem_event_attr {
 	TANDEM_EVENT_A_VCPU,
 	TANDEM_EVENT_A_REGS,
 	TANDEM_EVENT_A_ACTION,
+	TANDEM_EVENT_A_SHUTDOWN_REASON,
 
 	__TANDEM_EVENT_A_MAX,
 };
