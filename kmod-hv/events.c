@@ -79,6 +79,10 @@ void tandem_event_domain(u32 kind, struct tandem_domain *dom, u32 old_state)
  * tandem_event_crashed() - announce a crash and what was done about it
  * @dom: the crashed domain
  * @action: &enum tandem_crash_action applied
+ *
+ * Sent before the action is carried out, so %TANDEM_EVENT_A_RESTARTS is
+ * the number of restarts that came before this crash: listeners can tell
+ * the crashes of one domain apart and see a restart limit being reached.
  */
 void tandem_event_crashed(struct tandem_domain *dom, u32 action)
 {
@@ -97,7 +101,9 @@ void tandem_event_crashed(struct tandem_domain *dom, u32 action)
 			  nla_put_u32(skb, TANDEM_EVENT_A_VCPU, dom->crash_vcpu) ||
 			  nla_put(skb, TANDEM_EVENT_A_REGS, sizeof(dom->crash_regs),
 				  &dom->crash_regs) ||
-			  nla_put_u32(skb, TANDEM_EVENT_A_ACTION, action));
+			  nla_put_u32(skb, TANDEM_EVENT_A_ACTION, action) ||
+			  nla_put_u32(skb, TANDEM_EVENT_A_RESTARTS,
+				      READ_ONCE(dom->restarts)));
 }
 
 /**

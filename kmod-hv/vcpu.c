@@ -202,25 +202,41 @@ static void tandem_vcpu_serve_regs(struct tandem_vcpu *vcpu)
 	complete(&vcpu->req_done);
 }
 
-/* Sleep while the cap of this period is used up. */
+/**
+ * tandem_vcpu_throttle() - sleep while the cap of this period is used up
+ * @vcpu: the vCPU, on its own thread
+ *
+ * A slice ends only at an exit, and a guest that spins takes exits only
+ * for host interrupts: the last slice of a period may run a timer tick
+ * past the budget. That excess is carried into the next period, so that
+ * over many periods the vCPU gets its cap and not cap plus one tick per
+ * period. The period is checked again after each sleep, so the first
+ * slice after a sleep is charged to the new period. Returns early when
+ * the thread has something else to do (stop, a request, a pause).
+ */
 static void tandem_vcpu_throttle(struct tandem_vcpu *vcpu)
 {
 	u32 cap = READ_ONCE(vcpu->dom->cap);
-	u64 now = sched_clock(), budget, end;
+	u64 budget, now, end;
 
 	if (!cap)
 		return;
-	if (now - vcpu->cap_period_start >= TANDEM_CAP_PERIOD_NS) {
-		vcpu->cap_period_start = now;
-		vcpu->cap_period_used = 0;
-		return;
-	}
 	budget = TANDEM_CAP_PERIOD_NS / 100 * cap;
-	if (vcpu->cap_period_used < budget)
-		return;
-	end = vcpu->cap_period_start + TANDEM_CAP_PERIOD_NS;
-	usleep_range_state((end - now) / NSEC_PER_USEC,
-			   (end - now) / NSEC_PER_USEC + 200, TASK_INTERRUPTIBLE);
+	for (;;) {
+		now = sched_clock();
+		if (now - vcpu->cap_period_start >= TANDEM_CAP_PERIOD_NS) {
+			vcpu->cap_period_used = vcpu->cap_period_used > budget ?
+				min(vcpu->cap_period_used - budget, budget) : 0;
+			vcpu->cap_period_start = now;
+		}
+		if (vcpu->cap_period_used < budget || kthread_should_stop() ||
+		    READ_ONCE(vcpu->requests) || !tandem_vcpu_runnable(vcpu))
+			return;
+		end = vcpu->cap_period_start + TANDEM_CAP_PERIOD_NS;
+		usleep_range_state((end - now) / NSEC_PER_USEC,
+				   (end - now) / NSEC_PER_USEC + 200,
+				   TASK_INTERRUPTIBLE);
+	}
 }
 
 /*
@@ -585,7 +601,7 @@ int tandem_domain_restart(struct tandem_domain *dom)
 		WRITE_ONCE(vcpu->halted, false);
 	}
 	if (!err) {
-		dom->restarts++;
+		WRITE_ONCE(dom->restarts, dom->restarts + 1);
 		tandem_domain_run(dom);
 	}
 out:

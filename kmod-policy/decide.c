@@ -12,6 +12,11 @@
  *   memory_pool	512 MiB		RAM of all domains together
  *   name_pattern	"*"		glob (glob_match()) domain names must match
  *   mem_write_states	created,paused	states in which MEM_WRITE is allowed
+ *   cpus		"all"		host CPUs domains start on (a CPU list)
+ *   weight		256		scheduling weight of started domains
+ *   cap		0		percent of a CPU per vCPU, 0: no cap
+ *   on_crash		preserve	what a crash leads to
+ *   max_restarts	3		restarts before on_crash restart destroys
  *
  * Answers (Documentation/protocol-notes.txt, sections 3 to 10):
  *   DOMAIN_CREATE	checked in this order against max_domains, max_memory,
@@ -25,19 +30,22 @@
  *   POLICY_SET		every key present is validated, then all of them are
  *			applied at once, or none with a reason naming the key
  *   POLICY_GET		allowed, with every key
- *   DOMAIN_START	allowed, placement left to the mechanism's defaults
- *			(all CPUs, weight 256, no cap)
- *   CRASH		allowed, action preserve (keep it for inspection)
+ *   DOMAIN_START	allowed, placed by cpus, weight and cap (no
+ *			CPUMASK attribute when cpus is "all")
+ *   CRASH		allowed, action on_crash; restart becomes destroy
+ *			once the domain was restarted max_restarts times
  *   anything else	denied (fail closed)
  * A decision that does not parse is denied if it has a cookie.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bits.h>
+#include <linux/cpumask.h>
 #include <linux/glob.h>
 #include <linux/kernel.h>
 #include <linux/mutex.h>
 #include <linux/sizes.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
@@ -61,6 +69,11 @@
  * @name_pattern: glob domain names must match
  * @mem_write_states: mask of BIT(&enum tandem_domain_state) in which
  *	MEM_WRITE is allowed
+ * @cpus: "all", or a CPU list in the kernel's normal form ("0-1,3")
+ * @weight: scheduling weight granted at START
+ * @cap: percent of one CPU per vCPU granted at START, 0 for none
+ * @on_crash: &enum tandem_crash_action for a crash
+ * @max_restarts: restarts after which a crash destroys instead
  */
 struct tpol_config {
 	u32 max_domains;
@@ -69,6 +82,11 @@ struct tpol_config {
 	u64 memory_pool;
 	char name_pattern[TANDEM_NAME_MAX];
 	u32 mem_write_states;
+	char cpus[TANDEM_CPULIST_MAX];
+	u32 weight;
+	u32 cap;
+	u32 on_crash;
+	u32 max_restarts;
 };
 
 /* Changed only as a whole, by an accepted POLICY_SET. */
@@ -80,6 +98,17 @@ static struct tpol_config tpol_config = {
 	.memory_pool = SZ_512M,
 	.name_pattern = "*",
 	.mem_write_states = BIT(TANDEM_STATE_CREATED) | BIT(TANDEM_STATE_PAUSED),
+	.cpus = "all",
+	.weight = 256,
+	.cap = 0,
+	.on_crash = TANDEM_CRASH_PRESERVE,
+	.max_restarts = 3,
+};
+
+static const char *const tpol_action_names[] = {
+	[TANDEM_CRASH_PRESERVE] = "preserve",
+	[TANDEM_CRASH_DESTROY] = "destroy",
+	[TANDEM_CRASH_RESTART] = "restart",
 };
 
 static void tpol_config_get(struct tpol_config *cfg)
@@ -125,9 +154,11 @@ void tpol_config_log(const char *what)
 
 	tpol_config_get(&cfg);
 	tpol_states_str(cfg.mem_write_states, states, sizeof(states));
-	pr_info("%s: max_domains %u, max_memory %llu, max_vcpus %u, memory_pool %llu, name_pattern '%s', mem_write_states %s\n",
+	pr_info("%s: max_domains %u, max_memory %llu, max_vcpus %u, memory_pool %llu, name_pattern '%s', mem_write_states %s, cpus %s, weight %u, cap %u, on_crash %s, max_restarts %u\n",
 		what, cfg.max_domains, cfg.max_memory, cfg.max_vcpus,
-		cfg.memory_pool, cfg.name_pattern, states);
+		cfg.memory_pool, cfg.name_pattern, states, cfg.cpus,
+		cfg.weight, cfg.cap, tpol_action_names[cfg.on_crash],
+		cfg.max_restarts);
 }
 
 /* Configuration keys: policy, and for refusals their names and rules. */
@@ -135,6 +166,11 @@ void tpol_config_log(const char *what)
 static struct netlink_range_validation tpol_mem_range = {
 	.min = TPOL_MEM_ALIGN,
 	.max = TANDEM_MEM_MAX,
+};
+
+static struct netlink_range_validation tpol_weight_range = {
+	.min = 1,
+	.max = 65535,
 };
 
 static const struct nla_policy tpol_pcfg_policy[TANDEM_PCFG_A_MAX + 1] = {
@@ -151,6 +187,13 @@ static const struct nla_policy tpol_pcfg_policy[TANDEM_PCFG_A_MAX + 1] = {
 					 .len = TANDEM_NAME_MAX - 1 },
 	[TANDEM_PCFG_A_MEM_WRITE_STATES] = NLA_POLICY_MASK(NLA_U32,
 							   TPOL_STATES_VALID),
+	[TANDEM_PCFG_A_CPUS] = { .type = NLA_NUL_STRING,
+				 .len = TANDEM_CPULIST_MAX - 1 },
+	[TANDEM_PCFG_A_WEIGHT] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						       &tpol_weight_range),
+	[TANDEM_PCFG_A_CAP] = NLA_POLICY_MAX(NLA_U32, 100),
+	[TANDEM_PCFG_A_ON_CRASH] = NLA_POLICY_MAX(NLA_U32, TANDEM_CRASH_RESTART),
+	[TANDEM_PCFG_A_MAX_RESTARTS] = { .type = NLA_U32 },
 };
 
 struct tpol_key {
@@ -171,6 +214,16 @@ static const struct tpol_key tpol_keys[TANDEM_PCFG_A_MAX + 1] = {
 		"name_pattern", "must be a glob of 1 to 31 characters" },
 	[TANDEM_PCFG_A_MEM_WRITE_STATES] = {
 		"mem_write_states", "may only hold created, running, paused, shutdown, crashed" },
+	[TANDEM_PCFG_A_CPUS] = {
+		"cpus", "must be \"all\" or a CPU list such as 0-1,3 (at most 127 characters)" },
+	[TANDEM_PCFG_A_WEIGHT] = {
+		"weight", "must be a u32 from 1 to 65535" },
+	[TANDEM_PCFG_A_CAP] = {
+		"cap", "must be a u32 from 0 to 100 (percent of one CPU, 0 for none)" },
+	[TANDEM_PCFG_A_ON_CRASH] = {
+		"on_crash", "must be preserve (0), destroy (1) or restart (2)" },
+	[TANDEM_PCFG_A_MAX_RESTARTS] = {
+		"max_restarts", "must be a u32" },
 };
 
 /* Decisions --------------------------------------------------------------- */
@@ -230,6 +283,8 @@ static const u32 tpol_required[__TANDEM_DECISION_COUNT] = {
 					  BIT(TANDEM_DECISION_A_TOTAL_MEMORY),
 	[TANDEM_DECISION_MEM_WRITE] = BIT(TANDEM_DECISION_A_DOMAIN_STATE),
 	[TANDEM_DECISION_POLICY_SET] = BIT(TANDEM_DECISION_A_POLICY),
+	/* Without the count, a restart policy could loop forever. */
+	[TANDEM_DECISION_CRASH] = BIT(TANDEM_DECISION_A_RESTARTS),
 };
 
 /**
@@ -238,6 +293,7 @@ static const u32 tpol_required[__TANDEM_DECISION_COUNT] = {
  * @reuse: set %TANDEM_VERDICT_A_REUSE
  * @policy: put the configuration into %TANDEM_VERDICT_A_POLICY
  * @has_action: put @action into %TANDEM_VERDICT_A_ACTION
+ * @place: put the configuration's placement (cpus, weight, cap) in
  * @action: &enum tandem_crash_action
  * @memory: memory granted, 0 for none
  * @reason: why, for a denial
@@ -247,6 +303,7 @@ struct tpol_verdict {
 	bool reuse;
 	bool policy;
 	bool has_action;
+	bool place;
 	u32 action;
 	u64 memory;
 	char reason[TANDEM_REASON_MAX];
@@ -317,6 +374,23 @@ static void tpol_mem_write(struct nlattr **tb, const struct tpol_config *cfg,
 		tpol_deny(v, "memory writes not allowed in state %u", state);
 }
 
+static void tpol_crash(struct nlattr **tb, const struct tpol_config *cfg,
+		       struct tpol_verdict *v)
+{
+	u32 restarts = nla_get_u32(tb[TANDEM_DECISION_A_RESTARTS]);
+
+	v->allow = true;
+	v->has_action = true;
+	v->action = cfg->on_crash;
+	if (v->action == TANDEM_CRASH_RESTART && restarts >= cfg->max_restarts) {
+		v->action = TANDEM_CRASH_DESTROY;
+		pr_info("domain %s: restarted %u times (max_restarts %u): destroying it\n",
+			tb[TANDEM_DECISION_A_DOMAIN_NAME] ?
+			(char *)nla_data(tb[TANDEM_DECISION_A_DOMAIN_NAME]) : "?",
+			restarts, cfg->max_restarts);
+	}
+}
+
 /* A configuration that does not parse: name the key when there is one. */
 static void tpol_policy_refuse(struct tpol_verdict *v,
 			       const struct netlink_ext_ack *extack)
@@ -333,8 +407,61 @@ static void tpol_policy_refuse(struct tpol_verdict *v,
 			  extack->_msg ?: "invalid attributes");
 }
 
+/**
+ * tpol_cpus_parse() - a configured CPU list as a mask
+ * @list: "all" or a CPU list ("0-1,3", as cpulist_parse() reads it)
+ * @mask: the CPUs; all possible CPUs for "all"
+ *
+ * Return: 0; -EINVAL when @list does not parse; -ERANGE when it names no
+ * CPU or a CPU this host cannot have (not in cpu_possible_mask).
+ */
+static int tpol_cpus_parse(const char *list, struct cpumask *mask)
+{
+	if (!strcmp(list, "all")) {
+		cpumask_copy(mask, cpu_possible_mask);
+		return 0;
+	}
+	if (cpulist_parse(list, mask))
+		return -EINVAL;
+	if (cpumask_empty(mask) || !cpumask_subset(mask, cpu_possible_mask))
+		return -ERANGE;
+	return 0;
+}
+
+/*
+ * Check the cpus key and write it into @out in the kernel's normal form
+ * ("0-1,3"), so that POLICY_GET shows what will be applied.
+ */
+static bool tpol_cpus_check(const struct nlattr *nla, char *out, size_t size,
+			    struct tpol_verdict *v)
+{
+	const char *list = nla_data(nla);
+	cpumask_var_t mask;
+	int err;
+
+	if (!strcmp(list, "all")) {
+		strscpy(out, list, size);
+		return true;
+	}
+	if (!zalloc_cpumask_var(&mask, GFP_KERNEL)) {
+		tpol_deny(v, "cpus: out of memory");
+		return false;
+	}
+	err = tpol_cpus_parse(list, mask);
+	if (err == -ERANGE)
+		tpol_deny(v, "cpus: '%s' names no CPU this host has (possible: %*pbl)",
+			  list, cpumask_pr_args(cpu_possible_mask));
+	else if (err)
+		tpol_deny(v, "cpus: %s", tpol_keys[TANDEM_PCFG_A_CPUS].rule);
+	else
+		scnprintf(out, size, "%*pbl", cpumask_pr_args(mask));
+	free_cpumask_var(mask);
+	return !err;
+}
+
 static void tpol_policy_set(const struct nlattr *nest, struct tpol_verdict *v)
 {
+	char cpus[TANDEM_CPULIST_MAX];
 	struct nlattr *tb[TANDEM_PCFG_A_MAX + 1];
 	struct netlink_ext_ack extack = {};
 	static const int mem_keys[] = {
@@ -364,6 +491,9 @@ static void tpol_policy_set(const struct nlattr *nest, struct tpol_verdict *v)
 			  tpol_keys[TANDEM_PCFG_A_NAME_PATTERN].rule);
 		return;
 	}
+	if (tb[TANDEM_PCFG_A_CPUS] &&
+	    !tpol_cpus_check(tb[TANDEM_PCFG_A_CPUS], cpus, sizeof(cpus), v))
+		return;
 
 	mutex_lock(&tpol_config_lock);
 	cfg = tpol_config;
@@ -381,6 +511,16 @@ static void tpol_policy_set(const struct nlattr *nest, struct tpol_verdict *v)
 	if (tb[TANDEM_PCFG_A_MEM_WRITE_STATES])
 		cfg.mem_write_states =
 			nla_get_u32(tb[TANDEM_PCFG_A_MEM_WRITE_STATES]);
+	if (tb[TANDEM_PCFG_A_CPUS])
+		strscpy(cfg.cpus, cpus, sizeof(cfg.cpus));
+	if (tb[TANDEM_PCFG_A_WEIGHT])
+		cfg.weight = nla_get_u32(tb[TANDEM_PCFG_A_WEIGHT]);
+	if (tb[TANDEM_PCFG_A_CAP])
+		cfg.cap = nla_get_u32(tb[TANDEM_PCFG_A_CAP]);
+	if (tb[TANDEM_PCFG_A_ON_CRASH])
+		cfg.on_crash = nla_get_u32(tb[TANDEM_PCFG_A_ON_CRASH]);
+	if (tb[TANDEM_PCFG_A_MAX_RESTARTS])
+		cfg.max_restarts = nla_get_u32(tb[TANDEM_PCFG_A_MAX_RESTARTS]);
 	tpol_config = cfg;
 	mutex_unlock(&tpol_config_lock);
 
@@ -403,11 +543,46 @@ static int tpol_put_config(struct sk_buff *skb, const struct tpol_config *cfg)
 			      TANDEM_PCFG_A_PAD) ||
 	    nla_put_string(skb, TANDEM_PCFG_A_NAME_PATTERN, cfg->name_pattern) ||
 	    nla_put_u32(skb, TANDEM_PCFG_A_MEM_WRITE_STATES,
-			cfg->mem_write_states)) {
+			cfg->mem_write_states) ||
+	    nla_put_string(skb, TANDEM_PCFG_A_CPUS, cfg->cpus) ||
+	    nla_put_u32(skb, TANDEM_PCFG_A_WEIGHT, cfg->weight) ||
+	    nla_put_u32(skb, TANDEM_PCFG_A_CAP, cfg->cap) ||
+	    nla_put_u32(skb, TANDEM_PCFG_A_ON_CRASH, cfg->on_crash) ||
+	    nla_put_u32(skb, TANDEM_PCFG_A_MAX_RESTARTS, cfg->max_restarts)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * START's placement: the CPU mask (none for "all": the mechanism's default
+ * is every CPU), the weight and the cap.
+ */
+static int tpol_put_placement(struct sk_buff *skb,
+			      const struct tpol_config *cfg)
+{
+	cpumask_var_t mask;
+	int err = 0;
+
+	if (strcmp(cfg->cpus, "all")) {
+		if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
+			return -ENOMEM;
+		/* Checked when it was set; CPUs do not stop being possible. */
+		if (tpol_cpus_parse(cfg->cpus, mask))
+			err = -EINVAL;
+		else if (nla_put(skb, TANDEM_VERDICT_A_CPUMASK,
+				 BITS_TO_LONGS(nr_cpu_ids) * sizeof(long),
+				 cpumask_bits(mask)))
+			err = -EMSGSIZE;
+		free_cpumask_var(mask);
+		if (err)
+			return err;
+	}
+	if (nla_put_u32(skb, TANDEM_VERDICT_A_WEIGHT, cfg->weight) ||
+	    nla_put_u32(skb, TANDEM_VERDICT_A_CAP, cfg->cap))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -430,6 +605,12 @@ static int tpol_verdict_fill(struct sk_buff *skb, u32 cookie,
 	if (v->has_action &&
 	    nla_put_u32(skb, TANDEM_VERDICT_A_ACTION, v->action))
 		return -EMSGSIZE;
+	if (v->place) {
+		int err = tpol_put_placement(skb, cfg);
+
+		if (err)
+			return err;
+	}
 	if (v->policy)
 		return tpol_put_config(skb, cfg);
 	return 0;
@@ -483,13 +664,11 @@ static void tpol_decide_kind(struct nlattr **tb, const struct tpol_config *cfg,
 		v->policy = true;
 		break;
 	case TANDEM_DECISION_DOMAIN_START:
-		/* No placement attributes: the mechanism's defaults apply. */
 		v->allow = true;
+		v->place = true;
 		break;
 	case TANDEM_DECISION_CRASH:
-		v->allow = true;
-		v->has_action = true;
-		v->action = TANDEM_CRASH_PRESERVE;
+		tpol_crash(tb, cfg, v);
 		break;
 	default:
 		tpol_deny(v, "unknown decision kind %u", kind);
@@ -505,7 +684,7 @@ static void tpol_decide_kind(struct nlattr **tb, const struct tpol_config *cfg,
  *
  * Return: 0 when @verdict is ready to send; -ENOMSG when the decision has
  * no usable cookie (there is nothing to answer: the mechanism times it
- * out, denied); -EMSGSIZE.
+ * out, denied); -EMSGSIZE; -ENOMEM.
  */
 int tpol_decide(const struct nlmsghdr *nlh, struct sk_buff *verdict,
 		u32 *cookie)

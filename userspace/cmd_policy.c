@@ -25,10 +25,12 @@ static int pcfg_put_attr(void *arg, const struct pcfg_value *v)
 	switch (v->type) {
 	case PCFG_U32:
 	case PCFG_STATES:
+	case PCFG_ACTION:
 		return nla_put_u32(msg, v->attr, v->num);
 	case PCFG_SIZE:
 		return nla_put_u64(msg, v->attr, v->num);
 	case PCFG_STRING:
+	case PCFG_CPUS:
 		return nla_put_string(msg, v->attr, v->str);
 	}
 	return -EINVAL;
@@ -127,11 +129,11 @@ static int policy_get_cb(struct nl_msg *msg, void *arg)
 		v.type = type;
 		if (type == PCFG_SIZE && nla_len(a) == 8)
 			v.num = nla_get_u64(a);
-		else if (type == PCFG_STRING && nla_len(a) > 0 &&
-			 memchr(nla_data(a), '\0', nla_len(a)))
+		else if ((type == PCFG_STRING || type == PCFG_CPUS) &&
+			 nla_len(a) > 0 && memchr(nla_data(a), '\0', nla_len(a)))
 			v.str = nla_data(a);
-		else if ((type == PCFG_U32 || type == PCFG_STATES) &&
-			 nla_len(a) == 4)
+		else if ((type == PCFG_U32 || type == PCFG_STATES ||
+			  type == PCFG_ACTION) && nla_len(a) == 4)
 			v.num = nla_get_u32(a);
 		else
 			return -EINVAL;
@@ -160,7 +162,14 @@ static int pcfg_json_member(void *arg, const struct pcfg_value *v)
 		json_u64(j, v->name, v->num);
 		break;
 	case PCFG_STRING:
+	case PCFG_CPUS:
 		json_str(j, v->name, v->str);
+		break;
+	case PCFG_ACTION:
+		if (pcfg_action_name(v->num))
+			json_str(j, v->name, pcfg_action_name(v->num));
+		else
+			json_u64(j, v->name, v->num);
 		break;
 	case PCFG_STATES:
 		json_arr_begin(j, v->name);

@@ -36,7 +36,18 @@
 	"a comma-separated list of created, running, paused, shutdown, crashed, or none"
 
 #define PCFG_KEYS_ACCEPTED \
-	"max_domains, max_memory, max_vcpus, memory_pool, name_pattern or mem_write_states"
+	"max_domains, max_memory, max_vcpus, memory_pool, name_pattern, mem_write_states, cpus, weight, cap, on_crash or max_restarts"
+
+#define PCFG_CPUS_ACCEPTED \
+	"all, or a CPU list such as 0-1,3: CPU numbers and ascending ranges, comma-separated"
+
+#define PCFG_ACTIONS_ACCEPTED	"preserve, destroy or restart"
+
+static const char *const pcfg_actions[] = {
+	[TANDEM_CRASH_PRESERVE] = "preserve",
+	[TANDEM_CRASH_DESTROY] = "destroy",
+	[TANDEM_CRASH_RESTART] = "restart",
+};
 
 /**
  * struct pcfg_key - one key: name, type, limits and where it is stored
@@ -69,7 +80,25 @@ static const struct pcfg_key pcfg_keys[TANDEM_PCFG_A_MAX + 1] = {
 	    1, TANDEM_NAME_MAX - 1, name_pattern),
 	KEY(TANDEM_PCFG_A_MEM_WRITE_STATES, "mem_write_states", PCFG_STATES,
 	    0, PCFG_STATES_VALID, mem_write_states),
+	KEY(TANDEM_PCFG_A_CPUS, "cpus", PCFG_CPUS,
+	    1, TANDEM_CPULIST_MAX - 1, cpus),
+	KEY(TANDEM_PCFG_A_WEIGHT, "weight", PCFG_U32, 1, 65535, weight),
+	KEY(TANDEM_PCFG_A_CAP, "cap", PCFG_U32, 0, 100, cap),
+	KEY(TANDEM_PCFG_A_ON_CRASH, "on_crash", PCFG_ACTION,
+	    TANDEM_CRASH_PRESERVE, TANDEM_CRASH_RESTART, on_crash),
+	KEY(TANDEM_PCFG_A_MAX_RESTARTS, "max_restarts", PCFG_U32,
+	    0, UINT32_MAX, max_restarts),
 };
+
+/**
+ * pcfg_action_name() - the name of a crash action, or %NULL if unknown
+ */
+const char *pcfg_action_name(uint32_t action)
+{
+	if (action >= sizeof(pcfg_actions) / sizeof(pcfg_actions[0]))
+		return NULL;
+	return pcfg_actions[action];
+}
 
 /**
  * pcfg_key_by_name() - the attribute of a key
@@ -109,6 +138,45 @@ static int pcfg_fail(char *err, size_t len, const char *key,
 		va_end(ap);
 	}
 	return -EINVAL;
+}
+
+/*
+ * Check a CPU list: "all", or N and N-M (N <= M) separated by commas.
+ * Whether the CPUs exist is for the agent to say: it knows the host.
+ */
+static int pcfg_check_cpus(const char *key, const char *value,
+			   char *err, size_t len)
+{
+	const char *p = value;
+
+	if (!strcmp(value, "all"))
+		return 0;
+	for (;;) {
+		unsigned long lo, hi;
+		char *end;
+
+		if (!isdigit((unsigned char)*p))
+			goto bad;
+		lo = strtoul(p, &end, 10);
+		hi = lo;
+		p = end;
+		if (*p == '-') {
+			p++;
+			if (!isdigit((unsigned char)*p))
+				goto bad;
+			hi = strtoul(p, &end, 10);
+			p = end;
+		}
+		if (lo > hi || hi >= 1UL << 20)
+			goto bad;
+		if (!*p)
+			return 0;
+		if (*p++ != ',')
+			goto bad;
+	}
+bad:
+	return pcfg_fail(err, len, key, "'%s' is not a CPU list (expected "
+			 PCFG_CPUS_ACCEPTED ")", value);
 }
 
 /* Parse "created,paused" (or "none") into a mask of 1 << state. */
@@ -238,6 +306,27 @@ int pcfg_set(struct pcfg *c, const char *key, const char *value,
 			return ret;
 		*(uint32_t *)field = mask;
 		break;
+	case PCFG_CPUS:
+		if (strlen(value) > k->max)
+			return pcfg_fail(err, len, key,
+					 "too long (%zu characters, at most %llu)",
+					 strlen(value),
+					 (unsigned long long)k->max);
+		ret = pcfg_check_cpus(key, value, err, len);
+		if (ret)
+			return ret;
+		strcpy(field, value);
+		break;
+	case PCFG_ACTION:
+		for (v = 0; v <= k->max; v++)
+			if (!strcmp(value, pcfg_actions[v]))
+				break;
+		if (v > k->max)
+			return pcfg_fail(err, len, key,
+					 "unknown action '%s' (expected "
+					 PCFG_ACTIONS_ACCEPTED ")", value);
+		*(uint32_t *)field = v;
+		break;
 	}
 	c->present |= 1U << attr;
 	return 0;
@@ -356,6 +445,7 @@ void pcfg_store(struct pcfg *c, const struct pcfg_value *v)
 	switch (k->type) {
 	case PCFG_U32:
 	case PCFG_STATES:
+	case PCFG_ACTION:
 		*(uint32_t *)field = v->num;
 		break;
 	case PCFG_SIZE:
@@ -363,6 +453,9 @@ void pcfg_store(struct pcfg *c, const struct pcfg_value *v)
 		break;
 	case PCFG_STRING:
 		snprintf(field, TANDEM_NAME_MAX, "%s", v->str);
+		break;
+	case PCFG_CPUS:
+		snprintf(field, TANDEM_CPULIST_MAX, "%s", v->str);
 		break;
 	}
 	c->present |= 1U << v->attr;
@@ -390,7 +483,7 @@ int pcfg_foreach(const struct pcfg *c, pcfg_fn fn, void *arg)
 		};
 		if (v.type == PCFG_SIZE)
 			v.num = *(const uint64_t *)field;
-		else if (v.type == PCFG_STRING)
+		else if (v.type == PCFG_STRING || v.type == PCFG_CPUS)
 			v.str = field;
 		else
 			v.num = *(const uint32_t *)field;
@@ -442,10 +535,17 @@ char *pcfg_format(const struct pcfg_value *v, char *buf, size_t len)
 		format_size(v->num, buf, len);
 		break;
 	case PCFG_STRING:
+	case PCFG_CPUS:
 		snprintf(buf, len, "%s", v->str);
 		break;
 	case PCFG_STATES:
 		pcfg_states_format(v->num, buf, len);
+		break;
+	case PCFG_ACTION:
+		if (pcfg_action_name(v->num))
+			snprintf(buf, len, "%s", pcfg_action_name(v->num));
+		else
+			snprintf(buf, len, "%llu", (unsigned long long)v->num);
 		break;
 	}
 	return buf;

@@ -22,12 +22,16 @@
  * @PCFG_SIZE: size (see parse_size()), u64 attribute
  * @PCFG_STRING: text, NUL-terminated string attribute
  * @PCFG_STATES: list of state names, u32 attribute (mask of 1 << state)
+ * @PCFG_CPUS: "all" or a CPU list ("0-1,3"), string attribute
+ * @PCFG_ACTION: crash action name, u32 attribute (&enum tandem_crash_action)
  */
 enum pcfg_type {
 	PCFG_U32,
 	PCFG_SIZE,
 	PCFG_STRING,
 	PCFG_STATES,
+	PCFG_CPUS,
+	PCFG_ACTION,
 };
 
 /**
@@ -39,6 +43,11 @@ enum pcfg_type {
  * @memory_pool: bytes
  * @name_pattern: glob
  * @mem_write_states: mask of 1 << &enum tandem_domain_state
+ * @cpus: "all" or a CPU list
+ * @weight: scheduling weight
+ * @cap: percent of one CPU per vCPU, 0 for none
+ * @on_crash: &enum tandem_crash_action
+ * @max_restarts: restarts before a crash destroys instead
  */
 struct pcfg {
 	uint32_t present;
@@ -48,14 +57,20 @@ struct pcfg {
 	uint64_t memory_pool;
 	char name_pattern[TANDEM_NAME_MAX];
 	uint32_t mem_write_states;
+	char cpus[TANDEM_CPULIST_MAX];
+	uint32_t weight;
+	uint32_t cap;
+	uint32_t on_crash;
+	uint32_t max_restarts;
 };
 
 /**
  * struct pcfg_value - one key of a configuration, as pcfg_foreach() sees it
  * @attr: TANDEM_PCFG_A_*
  * @name: the key, e.g. "max_memory"
- * @type: how it is carried: u32 for %PCFG_U32 and %PCFG_STATES, u64 for
- *	%PCFG_SIZE, a string for %PCFG_STRING
+ * @type: how it is carried: u32 for %PCFG_U32, %PCFG_STATES and
+ *	%PCFG_ACTION, u64 for %PCFG_SIZE, a string for %PCFG_STRING and
+ *	%PCFG_CPUS
  * @num: the value of a number, size or state mask
  * @str: the value of a string
  */
@@ -79,5 +94,6 @@ void pcfg_store(struct pcfg *c, const struct pcfg_value *v);
 int pcfg_foreach(const struct pcfg *c, pcfg_fn fn, void *arg);
 char *pcfg_format(const struct pcfg_value *v, char *buf, size_t len);
 void pcfg_states_format(uint32_t mask, char *buf, size_t len);
+const char *pcfg_action_name(uint32_t action);
 
 #endif /* TANDEM_PCFG_H */

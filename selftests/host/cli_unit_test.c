@@ -204,7 +204,9 @@ static void expect_file_error(const char *text, const char *want)
 #define ALL_KEYS (BIT(TANDEM_PCFG_A_MAX_DOMAINS) | BIT(TANDEM_PCFG_A_MAX_MEMORY) | \
 		  BIT(TANDEM_PCFG_A_MAX_VCPUS) | BIT(TANDEM_PCFG_A_MEMORY_POOL) | \
 		  BIT(TANDEM_PCFG_A_NAME_PATTERN) | \
-		  BIT(TANDEM_PCFG_A_MEM_WRITE_STATES))
+		  BIT(TANDEM_PCFG_A_MEM_WRITE_STATES) | BIT(TANDEM_PCFG_A_CPUS) | \
+		  BIT(TANDEM_PCFG_A_WEIGHT) | BIT(TANDEM_PCFG_A_CAP) | \
+		  BIT(TANDEM_PCFG_A_ON_CRASH) | BIT(TANDEM_PCFG_A_MAX_RESTARTS))
 
 static const char valid_file[] =
 	"max_domains = 8\n"
@@ -212,7 +214,12 @@ static const char valid_file[] =
 	"max_vcpus = 4\n"
 	"memory_pool = 1GiB\n"
 	"name_pattern = web-*\n"
-	"mem_write_states = created,paused\n";
+	"mem_write_states = created,paused\n"
+	"cpus = 0-1,3\n"
+	"weight = 512\n"
+	"cap = 50\n"
+	"on_crash = restart\n"
+	"max_restarts = 2\n";
 
 static void test_pcfg_valid_file_sets_every_key(void)
 {
@@ -231,6 +238,11 @@ static void test_pcfg_valid_file_sets_every_key(void)
 	EXPECT(c.mem_write_states ==
 	       (BIT(TANDEM_STATE_CREATED) | BIT(TANDEM_STATE_PAUSED)),
 	       "0x%x", c.mem_write_states);
+	EXPECT_STR(c.cpus, "0-1,3");
+	EXPECT(c.weight == 512, "%u", c.weight);
+	EXPECT(c.cap == 50, "%u", c.cap);
+	EXPECT(c.on_crash == TANDEM_CRASH_RESTART, "%u", c.on_crash);
+	EXPECT(c.max_restarts == 2, "%u", c.max_restarts);
 }
 
 static void test_pcfg_comments_blanks_and_spacing_are_ignored(void)
@@ -271,7 +283,7 @@ static void test_pcfg_empty_file_sets_nothing(void)
 static void test_pcfg_unknown_key_names_file_line_key(void)
 {
 	expect_file_error("max_vcpus = 2\n\nmax_cpus = 4\n",
-			  "test.conf:3: max_cpus: unknown key (expected max_domains, max_memory, max_vcpus, memory_pool, name_pattern or mem_write_states)");
+			  "test.conf:3: max_cpus: unknown key (expected max_domains, max_memory, max_vcpus, memory_pool, name_pattern, mem_write_states, cpus, weight, cap, on_crash or max_restarts)");
 }
 
 static void test_pcfg_missing_equals(void)
@@ -413,7 +425,7 @@ static void test_pcfg_set_one_key_reports_key_only(void)
 	EXPECT(c.present == 0, "present 0x%x after a refusal", c.present);
 	EXPECT(pcfg_set(&c, "bogus", "1", err, sizeof(err)) == -EINVAL,
 	       "accepted");
-	EXPECT_STR(err, "bogus: unknown key (expected max_domains, max_memory, max_vcpus, memory_pool, name_pattern or mem_write_states)");
+	EXPECT_STR(err, "bogus: unknown key (expected max_domains, max_memory, max_vcpus, memory_pool, name_pattern, mem_write_states, cpus, weight, cap, on_crash or max_restarts)");
 	EXPECT(pcfg_set(&c, "max_memory", "512M", err, sizeof(err)) == 0,
 	       "refused: %s", err);
 	EXPECT(c.present == BIT(TANDEM_PCFG_A_MAX_MEMORY) &&
@@ -422,9 +434,9 @@ static void test_pcfg_set_one_key_reports_key_only(void)
 
 struct seen {
 	int n;
-	int attr[8];
-	enum pcfg_type type[8];
-	char text[8][64];
+	int attr[16];
+	enum pcfg_type type[16];
+	char text[16][64];
 };
 
 static int record(void *arg, const struct pcfg_value *v)
@@ -461,7 +473,7 @@ static void test_pcfg_foreach_gives_attributes_in_order(void)
 
 static void test_pcfg_show_format_loads_back(void)
 {
-	char err[PCFG_ERR_MAX], text[512] = "";
+	char err[PCFG_ERR_MAX], text[1024] = "";
 	struct seen s = { 0 };
 	struct pcfg a, b;
 	int i;
@@ -474,7 +486,9 @@ static void test_pcfg_show_format_loads_back(void)
 	}
 	EXPECT_STR(text, "max_domains = 8\nmax_memory = 256M\nmax_vcpus = 4\n"
 		   "memory_pool = 1G\nname_pattern = web-*\n"
-		   "mem_write_states = created,paused\n");
+		   "mem_write_states = created,paused\ncpus = 0-1,3\n"
+		   "weight = 512\ncap = 50\non_crash = restart\n"
+		   "max_restarts = 2\n");
 	EXPECT(parse_text(&b, text, err) == 0, "error: %s", err);
 	EXPECT(!memcmp(&a, &b, sizeof(a)), "configuration changed on reload");
 }
@@ -496,6 +510,59 @@ static void test_pcfg_store_keeps_agent_values_unchecked(void)
 	       "unknown attribute stored: 0x%x", c.present);
 	v = (struct pcfg_value){ .type = PCFG_STATES, .num = 0 };
 	EXPECT_STR(pcfg_format(&v, buf, sizeof(buf)), "none");
+}
+
+static void test_pcfg_scheduling_and_crash_keys(void)
+{
+	char err[PCFG_ERR_MAX];
+	struct pcfg c;
+
+	EXPECT(parse_text(&c, "cpus = all\ncap = 0\nweight = 65535\n"
+			  "on_crash = destroy\nmax_restarts = 0\n", err) == 0,
+	       "error: %s", err);
+	EXPECT_STR(c.cpus, "all");
+	EXPECT(c.cap == 0 && c.weight == 65535 && c.max_restarts == 0,
+	       "cap %u weight %u max_restarts %u", c.cap, c.weight,
+	       c.max_restarts);
+	EXPECT(c.on_crash == TANDEM_CRASH_DESTROY, "%u", c.on_crash);
+	EXPECT(parse_text(&c, "cpus = 7\non_crash = preserve\n", err) == 0,
+	       "error: %s", err);
+	EXPECT_STR(c.cpus, "7");
+	EXPECT(c.on_crash == TANDEM_CRASH_PRESERVE, "%u", c.on_crash);
+	expect_file_error("weight = 0\n",
+			  "test.conf:1: weight: 0 is out of range (expected 1 to 65535)");
+	expect_file_error("weight = 65536\n",
+			  "test.conf:1: weight: 65536 is out of range (expected 1 to 65535)");
+	expect_file_error("cap = 101\n",
+			  "test.conf:1: cap: 101 is out of range (expected 0 to 100)");
+	expect_file_error("on_crash = reboot\n",
+			  "test.conf:1: on_crash: unknown action 'reboot' (expected preserve, destroy or restart)");
+	expect_file_error("max_restarts = -1\n",
+			  "test.conf:1: max_restarts: '-1' is not a number (expected an integer from 0 to 4294967295)");
+}
+
+static void test_pcfg_cpus_must_be_a_cpu_list(void)
+{
+	static const char *const bad[] = {
+		"none", "1-", "-1", "3-1", "0,,1", "0,", ",0", "0 1", "0-1:2",
+		"x", "1048576",
+	};
+	char err[PCFG_ERR_MAX], want[PCFG_ERR_MAX];
+	struct pcfg c = { 0 };
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT(pcfg_set(&c, "cpus", bad[i], err, sizeof(err)) == -EINVAL,
+		       "'%s' accepted", bad[i]);
+		snprintf(want, sizeof(want),
+			 "cpus: '%s' is not a CPU list (expected all, or a CPU list such as 0-1,3: CPU numbers and ascending ranges, comma-separated)",
+			 bad[i]);
+		EXPECT_STR(err, want);
+	}
+	EXPECT(c.present == 0, "present 0x%x after refusals", c.present);
+	EXPECT(pcfg_set(&c, "cpus", "0,2-3,5", err, sizeof(err)) == 0,
+	       "refused: %s", err);
+	EXPECT_STR(c.cpus, "0,2-3,5");
 }
 
 /* json --------------------------------------------------------------------- */
@@ -948,6 +1015,8 @@ static const struct {
 	T(test_format_size_is_exact_and_parses_back),
 	T(test_parse_uint_decimal_and_hex_addresses),
 	T(test_pcfg_valid_file_sets_every_key),
+	T(test_pcfg_scheduling_and_crash_keys),
+	T(test_pcfg_cpus_must_be_a_cpu_list),
 	T(test_pcfg_comments_blanks_and_spacing_are_ignored),
 	T(test_pcfg_empty_file_sets_nothing),
 	T(test_pcfg_unknown_key_names_file_line_key),

@@ -3,8 +3,8 @@
  * The host side of the multi-mode test payloads (guest/tests.inc, built as
  * guest_tests_real.bin, guest_tests_prot.bin, guest_tests_long.bin): create
  * a domain running one routine of them, follow its ucalls, read its vCPU
- * statistics, and watch the kernel log. Shared by exit_test and
- * isolation_test; header-only (static functions).
+ * statistics, and watch the kernel log. Shared by exit_test,
+ * isolation_test and sched_test; header-only (static functions).
  */
 #ifndef TANDEM_GUEST_TEST_H
 #define TANDEM_GUEST_TEST_H
@@ -48,6 +48,7 @@ enum gt_routine {
 	GT_EXIT_LOOP,
 	GT_SPIN,
 	GT_HALT_LOOP,
+	GT_CRASH_ON_WAKE,
 };
 
 static const char *const gt_mode_file[] = {

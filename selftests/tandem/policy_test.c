@@ -883,6 +883,13 @@ TEST_F(kagent, bad_policy_set_is_einval_naming_the_key_and_applies_nothing)
 		    .name_pattern = "abcdefghijklmnopqrstuvwxyz0123456" }, "name_pattern" },
 		{ { .present = PCFG(MEM_WRITE_STATES),
 		    .mem_write_states = 1u << TANDEM_STATE_DYING }, "mem_write_states" },
+		{ { .present = PCFG(CPUS), .cpus = "0-" }, "cpus" },
+		{ { .present = PCFG(CPUS), .cpus = "" }, "cpus" },
+		{ { .present = PCFG(CPUS), .cpus = "4095" }, "cpus" },
+		{ { .present = PCFG(WEIGHT), .weight = 0 }, "weight" },
+		{ { .present = PCFG(WEIGHT), .weight = 65536 }, "weight" },
+		{ { .present = PCFG(CAP), .cap = 101 }, "cap" },
+		{ { .present = PCFG(ON_CRASH), .on_crash = 3 }, "on_crash" },
 	};
 	struct tpcfg before, after;
 	size_t i;
@@ -910,7 +917,8 @@ TEST_F(kagent, policy_get_returns_what_was_set)
 	struct tpcfg cfg = {
 		.present = PCFG(MAX_DOMAINS) | PCFG(MAX_MEMORY) | PCFG(MAX_VCPUS) |
 			   PCFG(MEMORY_POOL) | PCFG(NAME_PATTERN) |
-			   PCFG(MEM_WRITE_STATES),
+			   PCFG(MEM_WRITE_STATES) | PCFG(CPUS) | PCFG(WEIGHT) |
+			   PCFG(CAP) | PCFG(ON_CRASH) | PCFG(MAX_RESTARTS),
 		.max_domains = 17,
 		.max_memory = 96 * MiB,
 		.max_vcpus = 7,
@@ -919,6 +927,12 @@ TEST_F(kagent, policy_get_returns_what_was_set)
 		.mem_write_states = 1u << TANDEM_STATE_CREATED |
 				    1u << TANDEM_STATE_SHUTDOWN |
 				    1u << TANDEM_STATE_CRASHED,
+		/* Given unsorted with a duplicate: the agent normalises it. */
+		.cpus = "0,0",
+		.weight = 1000,
+		.cap = 40,
+		.on_crash = TANDEM_CRASH_RESTART,
+		.max_restarts = 7,
 	}, got;
 
 	kset(_metadata, self, &cfg);
@@ -930,6 +944,11 @@ TEST_F(kagent, policy_get_returns_what_was_set)
 	EXPECT_EQ(cfg.memory_pool, got.memory_pool);
 	EXPECT_STREQ(cfg.name_pattern, got.name_pattern);
 	EXPECT_EQ(cfg.mem_write_states, got.mem_write_states);
+	EXPECT_STREQ("0", got.cpus);
+	EXPECT_EQ(cfg.weight, got.weight);
+	EXPECT_EQ(cfg.cap, got.cap);
+	EXPECT_EQ(cfg.on_crash, got.on_crash);
+	EXPECT_EQ(cfg.max_restarts, got.max_restarts);
 
 	/* A subset changes only its keys. */
 	cfg.present = PCFG(MAX_VCPUS);
@@ -996,6 +1015,11 @@ TEST_F(kagent, reload_keeps_domains_and_restores_defaults)
 	EXPECT_STREQ("*", got.name_pattern);
 	EXPECT_EQ(1u << TANDEM_STATE_CREATED | 1u << TANDEM_STATE_PAUSED,
 		  got.mem_write_states);
+	EXPECT_STREQ("all", got.cpus);
+	EXPECT_EQ(256, got.weight);
+	EXPECT_EQ(0, got.cap);
+	EXPECT_EQ(TANDEM_CRASH_PRESERVE, got.on_crash);
+	EXPECT_EQ(3, got.max_restarts);
 }
 
 TEST_F(kagent, audit_record_of_the_default_agent)

@@ -151,7 +151,10 @@ static void tnl_ext_ack(struct treply *r, const struct nlmsghdr *nlh)
 
 #define TNL_BACKLOG_MAX	(1 << 20)
 
-/* Keep an unsolicited message (a decision, an event) for tnl_recv_cmd(). */
+/*
+ * Keep an unsolicited message (a decision, an event) for tnl_recv_cmd(),
+ * or a reply that came before its turn for tnl_recv_reply().
+ */
 static void tnl_stash(struct tnl_sock *s, const struct nlmsghdr *nlh)
 {
 	size_t len = NLMSG_ALIGN(nlh->nlmsg_len);
@@ -167,13 +170,56 @@ static void tnl_stash(struct tnl_sock *s, const struct nlmsghdr *nlh)
 	s->backlog_len += len;
 }
 
+/* One message of the reply awaited into @r; 1 when the reply is complete. */
+static int tnl_reply_msg(struct treply *r, const struct nlmsghdr *nlh)
+{
+	if (nlh->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = NLMSG_DATA(nlh);
+
+		r->err = e->error;
+		tnl_ext_ack(r, nlh);
+		return 1;
+	}
+	if (nlh->nlmsg_type == NLMSG_DONE)
+		return 1;
+	if (!r->nmsgs++ && nlh->nlmsg_len <= sizeof(r->data)) {
+		memcpy(r->data, nlh, nlh->nlmsg_len);
+		r->data_len = nlh->nlmsg_len;
+		tnl_reindex(r);
+	}
+	return 0;
+}
+
+/*
+ * Replies to requests sent with tnl_send() may come in any order (the
+ * mechanism completes deferred requests on an unbound workqueue): a reply
+ * to a later request that arrives first is stashed for its turn, and looked
+ * for here before reading the socket.
+ */
 int tnl_recv_reply(struct tnl_sock *s, uint32_t seq, struct treply *r)
 {
 	static __thread char buf[65536 + 4096];
+	size_t off = 0;
 
 	memset(r, 0, sizeof(*r));
 	r->ext_off = -1;
 	r->miss_type = -1;
+	while (off + NLMSG_HDRLEN <= s->backlog_len) {
+		struct nlmsghdr *nlh = (void *)(s->backlog + off);
+		size_t len = NLMSG_ALIGN(nlh->nlmsg_len);
+		int done;
+
+		if (!nlh->nlmsg_seq || nlh->nlmsg_seq != seq) {
+			off += len;
+			continue;
+		}
+		done = tnl_reply_msg(r, nlh);
+		memmove(s->backlog + off, s->backlog + off + len,
+			s->backlog_len - off - len);
+		s->backlog_len -= len;
+		if (done)
+			return 0;
+	}
 	for (;;) {
 		ssize_t len = recv(s->fd, buf, sizeof(buf), 0);
 		struct nlmsghdr *nlh;
@@ -182,24 +228,14 @@ int tnl_recv_reply(struct tnl_sock *s, uint32_t seq, struct treply *r)
 			return -errno;
 		for (nlh = (void *)buf; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
 			if (nlh->nlmsg_seq != seq) {
-				if (!nlh->nlmsg_seq && nlh->nlmsg_type != NLMSG_ERROR)
+				if (!nlh->nlmsg_seq ?
+				    nlh->nlmsg_type != NLMSG_ERROR :
+				    (int32_t)(nlh->nlmsg_seq - seq) > 0)
 					tnl_stash(s, nlh);
 				continue;
 			}
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(nlh);
-
-				r->err = e->error;
-				tnl_ext_ack(r, nlh);
+			if (tnl_reply_msg(r, nlh))
 				return 0;
-			}
-			if (nlh->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (!r->nmsgs++ && nlh->nlmsg_len <= sizeof(r->data)) {
-				memcpy(r->data, nlh, nlh->nlmsg_len);
-				r->data_len = nlh->nlmsg_len;
-				tnl_reindex(r);
-			}
 		}
 	}
 }
@@ -395,7 +431,8 @@ static int tnl_unstash(struct tnl_sock *s, uint8_t cmd, struct treply *r)
 		size_t len = NLMSG_ALIGN(nlh->nlmsg_len);
 		const struct genlmsghdr *g = NLMSG_DATA(nlh);
 
-		if (nlh->nlmsg_len >= NLMSG_HDRLEN + GENL_HDRLEN && g->cmd == cmd &&
+		if (!nlh->nlmsg_seq &&
+		    nlh->nlmsg_len >= NLMSG_HDRLEN + GENL_HDRLEN && g->cmd == cmd &&
 		    nlh->nlmsg_len <= sizeof(r->data)) {
 			memcpy(r->data, nlh, nlh->nlmsg_len);
 			r->data_len = nlh->nlmsg_len;
@@ -748,6 +785,16 @@ void tpcfg_put(struct tmsg *m, uint16_t type, const struct tpcfg *c)
 	if (TPCFG_HAS(c, TANDEM_PCFG_A_MEM_WRITE_STATES))
 		tmsg_put_u32(m, TANDEM_PCFG_A_MEM_WRITE_STATES,
 			     c->mem_write_states);
+	if (TPCFG_HAS(c, TANDEM_PCFG_A_CPUS))
+		tmsg_put_str(m, TANDEM_PCFG_A_CPUS, c->cpus);
+	if (TPCFG_HAS(c, TANDEM_PCFG_A_WEIGHT))
+		tmsg_put_u32(m, TANDEM_PCFG_A_WEIGHT, c->weight);
+	if (TPCFG_HAS(c, TANDEM_PCFG_A_CAP))
+		tmsg_put_u32(m, TANDEM_PCFG_A_CAP, c->cap);
+	if (TPCFG_HAS(c, TANDEM_PCFG_A_ON_CRASH))
+		tmsg_put_u32(m, TANDEM_PCFG_A_ON_CRASH, c->on_crash);
+	if (TPCFG_HAS(c, TANDEM_PCFG_A_MAX_RESTARTS))
+		tmsg_put_u32(m, TANDEM_PCFG_A_MAX_RESTARTS, c->max_restarts);
 	tmsg_nest_end(m, nest);
 }
 
@@ -783,6 +830,22 @@ void tpcfg_parse(const struct nlattr *nest, struct tpcfg *c)
 			break;
 		case TANDEM_PCFG_A_MEM_WRITE_STATES:
 			c->mem_write_states = tnla_u32(a);
+			break;
+		case TANDEM_PCFG_A_CPUS:
+			snprintf(c->cpus, sizeof(c->cpus), "%.*s",
+				 tnla_len(a), (const char *)tnla_data(a));
+			break;
+		case TANDEM_PCFG_A_WEIGHT:
+			c->weight = tnla_u32(a);
+			break;
+		case TANDEM_PCFG_A_CAP:
+			c->cap = tnla_u32(a);
+			break;
+		case TANDEM_PCFG_A_ON_CRASH:
+			c->on_crash = tnla_u32(a);
+			break;
+		case TANDEM_PCFG_A_MAX_RESTARTS:
+			c->max_restarts = tnla_u32(a);
 			break;
 		default:
 			continue;

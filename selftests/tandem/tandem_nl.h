@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include <tandem.h>
 
 #define TMSG_SIZE	16384
 #define TREPLY_SIZE	40960	/* a MEM_READ of a full chunk fits */
@@ -155,6 +156,11 @@ struct tpcfg {
 	uint64_t memory_pool;
 	char name_pattern[64];
 	uint32_t mem_write_states;
+	char cpus[TANDEM_CPULIST_MAX];
+	uint32_t weight;
+	uint32_t cap;
+	uint32_t on_crash;
+	uint32_t max_restarts;
 };
 
 #define TPCFG_HAS(c, key)	((c)->present & (1u << (key)))

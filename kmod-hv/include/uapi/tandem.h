@@ -136,6 +136,7 @@ enum tandem_mcgrp {
 #define TANDEM_CONSOLE_CHUNK	4096	/* bytes per CONSOLE_READ reply */
 #define TANDEM_CONSOLE_WRITE_MAX 1024	/* bytes per CONSOLE_WRITE request */
 #define TANDEM_CONSOLE_RX_SIZE	4096	/* console input queued per domain */
+#define TANDEM_CPULIST_MAX	128	/* a CPU list ("0-1,3"), with NUL */
 
 /**
  * enum tandem_vendor - hardware virtualization extension found at load
@@ -650,6 +651,15 @@ enum tandem_policy_attr {
  * @TANDEM_PCFG_A_NAME_PATTERN: string, shell glob domain names must match
  * @TANDEM_PCFG_A_MEM_WRITE_STATES: u32, mask of (1 << &enum
  *	tandem_domain_state) in which MEM_WRITE is allowed
+ * @TANDEM_PCFG_A_CPUS: string, host CPUs domains start on: "all" or a CPU
+ *	list such as "0-1,3" (at most %TANDEM_CPULIST_MAX - 1 characters)
+ * @TANDEM_PCFG_A_WEIGHT: u32, scheduling weight domains start with,
+ *	1 to 65535 (256: the share of a nice-0 task)
+ * @TANDEM_PCFG_A_CAP: u32, percent of one host CPU each vCPU may use,
+ *	0 to 100 (0: no cap)
+ * @TANDEM_PCFG_A_ON_CRASH: u32, &enum tandem_crash_action for a crash
+ * @TANDEM_PCFG_A_MAX_RESTARTS: u32, with on_crash restart: a crash after
+ *	this many restarts destroys the domain instead
  *
  * This set belongs to the default agent; the mechanism never parses it.
  */
@@ -662,6 +672,11 @@ enum tandem_pcfg_attr {
 	TANDEM_PCFG_A_MEMORY_POOL,
 	TANDEM_PCFG_A_NAME_PATTERN,
 	TANDEM_PCFG_A_MEM_WRITE_STATES,
+	TANDEM_PCFG_A_CPUS,
+	TANDEM_PCFG_A_WEIGHT,
+	TANDEM_PCFG_A_CAP,
+	TANDEM_PCFG_A_ON_CRASH,
+	TANDEM_PCFG_A_MAX_RESTARTS,
 
 	__TANDEM_PCFG_A_MAX,
 };
@@ -678,7 +693,8 @@ enum tandem_pcfg_attr {
  * @TANDEM_EVENT_AGENT_GONE: the agent unregistered or its socket closed
  * @TANDEM_EVENT_VERDICT: a decision was made (audit group)
  * @TANDEM_EVENT_DOMAIN_CRASHED: a domain crashed (events group), with
- *	%TANDEM_EVENT_A_REASON and %TANDEM_EVENT_A_REGS of the vCPU at fault
+ *	%TANDEM_EVENT_A_REASON and %TANDEM_EVENT_A_REGS of the vCPU at fault,
+ *	the action applied and the restarts before this crash
  */
 enum tandem_event_kind {
 	TANDEM_EVENT_NONE,
@@ -716,6 +732,8 @@ enum tandem_event_kind {
  * @TANDEM_EVENT_A_ACTION: u32, &enum tandem_crash_action applied (CRASHED)
  * @TANDEM_EVENT_A_SHUTDOWN_REASON: u32, &enum tandem_shutdown_reason
  *	(STATE, when the new state is %TANDEM_STATE_SHUTDOWN)
+ * @TANDEM_EVENT_A_RESTARTS: u32, restarts of the domain before this crash
+ *	(CRASHED)
  */
 enum tandem_event_attr {
 	TANDEM_EVENT_A_UNSPEC,
@@ -738,6 +756,7 @@ enum tandem_event_attr {
 	TANDEM_EVENT_A_REGS,
 	TANDEM_EVENT_A_ACTION,
 	TANDEM_EVENT_A_SHUTDOWN_REASON,
+	TANDEM_EVENT_A_RESTARTS,
 
 	__TANDEM_EVENT_A_MAX,
 };
