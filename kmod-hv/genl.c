@@ -310,9 +310,11 @@ static int tandem_info_fill(struct sk_buff *msg)
 	const struct tandem_hw_info *hw = &tandem_hw;
 	bool usable = tandem_arch &&
 		      (hw->features & hw->required) == hw->required;
+	u32 nr, asids = 0;
 	u64 memory;
-	u32 nr;
 
+	if (tandem_arch && tandem_arch->asids_in_use)
+		asids = tandem_arch->asids_in_use();
 	tandem_domain_totals(&nr, &memory);
 	if (nla_put_u32(msg, TANDEM_INFO_A_VENDOR, hw->vendor) ||
 	    nla_put_u64_64bit(msg, TANDEM_INFO_A_FEATURES, hw->features,
@@ -331,7 +333,13 @@ static int tandem_info_fill(struct sk_buff *msg)
 	    nla_put_u32(msg, TANDEM_INFO_A_NR_DOMAINS, nr) ||
 	    nla_put_u64_64bit(msg, TANDEM_INFO_A_GUEST_MEMORY,
 			      tandem_mem_allocated(), TANDEM_INFO_A_PAD) ||
-	    tandem_agent_fill_name(msg, TANDEM_INFO_A_AGENT_NAME))
+	    tandem_agent_fill_name(msg, TANDEM_INFO_A_AGENT_NAME) ||
+	    nla_put_u64_64bit(msg, TANDEM_INFO_A_PT_PAGES, tandem_pt_pages(),
+			      TANDEM_INFO_A_PAD) ||
+	    nla_put_u32(msg, TANDEM_INFO_A_ASIDS_IN_USE, asids) ||
+	    nla_put_u32(msg, TANDEM_INFO_A_VCPU_THREADS,
+			tandem_vcpu_threads()) ||
+	    nla_put_u32(msg, TANDEM_INFO_A_HW_USERS, tandem_hw_users()))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -773,7 +773,7 @@ static u64 *ept_next(u64 *table, unsigned int idx, bool alloc)
 		return __va(table[idx] & EPT_ADDR_MASK);
 	if (!alloc)
 		return NULL;
-	next = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	next = tandem_pt_page_alloc();
 	if (!next)
 		return NULL;
 	table[idx] = __pa(next) | EPT_TABLE_RWX;
@@ -818,13 +818,13 @@ static void ept_free(u64 *pml4)
 				continue;
 			for (k = 0; k < EPT_ENTRIES; k++) {
 				if (!(pd[k] & EPT_LARGE) && (pd[k] & VMX_EPT_RWX_MASK))
-					free_page((unsigned long)__va(pd[k] & EPT_ADDR_MASK));
+					tandem_pt_page_free(__va(pd[k] & EPT_ADDR_MASK));
 			}
-			free_page((unsigned long)pd);
+			tandem_pt_page_free(pd);
 		}
-		free_page((unsigned long)pdpt);
+		tandem_pt_page_free(pdpt);
 	}
-	free_page((unsigned long)pml4);
+	tandem_pt_page_free(pml4);
 }
 
 static void vmx_invept_single_cpu(void *arg)
@@ -848,7 +848,7 @@ static int vmx_vm_init(struct tandem_domain *dom)
 	vd = kzalloc(sizeof(*vd), GFP_KERNEL_ACCOUNT);
 	if (!vd)
 		return -ENOMEM;
-	vd->pml4 = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	vd->pml4 = tandem_pt_page_alloc();
 	if (!vd->pml4) {
 		err = -ENOMEM;
 		goto err_free;
@@ -921,6 +921,16 @@ static void vmx_vpid_free(u16 vpid)
 	spin_lock(&vmx_vpid_lock);
 	__clear_bit(vpid, vmx_vpids);
 	spin_unlock(&vmx_vpid_lock);
+}
+
+static u32 vmx_vpids_in_use(void)
+{
+	u32 n;
+
+	spin_lock(&vmx_vpid_lock);
+	n = bitmap_weight(vmx_vpids, VMX_NR_VPIDS);
+	spin_unlock(&vmx_vpid_lock);
+	return n;
 }
 
 /* Making the VMCS current on this CPU */
@@ -1902,4 +1912,5 @@ const struct tandem_arch_ops tandem_vmx_ops = {
 	.queue_exception = vmx_queue_exception,
 	.msr_read = vmx_msr_read,
 	.msr_write = vmx_msr_write,
+	.asids_in_use = vmx_vpids_in_use,
 };
