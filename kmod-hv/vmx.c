@@ -222,10 +222,15 @@ static unsigned long *vmx_msr_bitmap;
 static DEFINE_SPINLOCK(vmx_vpid_lock);
 static DECLARE_BITMAP(vmx_vpids, VMX_NR_VPIDS);
 
-/* Domains with EPT tables: the emergency callback is registered while > 0. */
+/*
+ * Domains with EPT tables: the emergency callback is registered while > 0
+ * and kvm_intel is not loaded (vmx_kvm_present, kept by vmx_module_nb).
+ */
 static DEFINE_MUTEX(vmx_vm_lock);
 static unsigned int vmx_vm_count;
 static bool vmx_emergency_registered;
+static bool vmx_kvm_present;
+static struct notifier_block vmx_module_nb;
 
 /* VMX instructions (SDM Vol. 3C chapter 30) */
 
@@ -586,6 +591,9 @@ static int vmx_init(void)
 	__clear_bit(2048 * 8 + MSR_IA32_SYSENTER_EIP, vmx_msr_bitmap);
 	/* reads only: the guest PAT is loaded at entry (writes are checked) */
 	__clear_bit(MSR_IA32_CR_PAT, vmx_msr_bitmap);
+
+	if (register_module_notifier(&vmx_module_nb))
+		goto err;
 	return 0;
 
 err:
@@ -595,6 +603,8 @@ err:
 		free_page((unsigned long)pc->vmxon);
 		pc->vmxon = NULL;
 	}
+	free_page((unsigned long)vmx_msr_bitmap);
+	vmx_msr_bitmap = NULL;
 	return -ENOMEM;
 }
 
@@ -602,6 +612,7 @@ static void vmx_exit(void)
 {
 	unsigned int cpu;
 
+	unregister_module_notifier(&vmx_module_nb);
 	for_each_possible_cpu(cpu) {
 		struct vmx_cpu *pc = per_cpu_ptr(&vmx_cpu, cpu);
 
@@ -720,9 +731,12 @@ static void vmx_emergency_disable(void)
 }
 
 /*
- * Only one emergency callback can be registered: kvm_intel registers its
- * own when it loads, and it turns VMX off too, whoever turned it on. Ours
- * is registered only while Tandem domains exist and kvm_intel is absent.
+ * Only one emergency callback can be registered, and a second registration
+ * is a WARN: kvm_intel registers its own at load, unconditionally, and it
+ * turns VMX off too, whoever turned it on (our VMCSs are then not flushed
+ * for a crash dump, nothing worse). Ours is registered only while Tandem
+ * domains exist and kvm_intel is absent; a module notifier takes it away
+ * before kvm_intel's init runs, and puts it back once kvm_intel is gone.
  */
 static bool vmx_kvm_loaded(void)
 {
@@ -739,12 +753,45 @@ static bool vmx_kvm_loaded(void)
 static void vmx_emergency_get(void)
 {
 	mutex_lock(&vmx_vm_lock);
-	if (!vmx_vm_count++ && !vmx_kvm_loaded()) {
+	if (!vmx_vm_count++ && !vmx_kvm_present && !vmx_kvm_loaded()) {
 		cpu_emergency_register_virt_callback(vmx_emergency_disable);
 		vmx_emergency_registered = true;
 	}
 	mutex_unlock(&vmx_vm_lock);
 }
+
+/*
+ * kvm_intel comes and goes: COMING is sent before its init registers its
+ * callback, GOING after its exit (or failed init) unregistered it.
+ */
+static int vmx_module_notify(struct notifier_block *nb, unsigned long action,
+			     void *data)
+{
+	struct module *mod = data;
+
+	if (strcmp(mod->name, "kvm_intel"))
+		return NOTIFY_DONE;
+	mutex_lock(&vmx_vm_lock);
+	if (action == MODULE_STATE_COMING) {
+		vmx_kvm_present = true;
+		if (vmx_emergency_registered) {
+			cpu_emergency_unregister_virt_callback(vmx_emergency_disable);
+			vmx_emergency_registered = false;
+		}
+	} else if (action == MODULE_STATE_GOING) {
+		vmx_kvm_present = false;
+		if (vmx_vm_count && !vmx_emergency_registered) {
+			cpu_emergency_register_virt_callback(vmx_emergency_disable);
+			vmx_emergency_registered = true;
+		}
+	}
+	mutex_unlock(&vmx_vm_lock);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block vmx_module_nb = {
+	.notifier_call = vmx_module_notify,
+};
 
 static void vmx_emergency_put(void)
 {
