@@ -848,6 +848,10 @@ static bool tandem_start_place(struct tandem_decision *dec)
 	return true;
 }
 
+/* START refused because CR4.VMXE or EFER.SVME was set by someone else. */
+#define TANDEM_BUSY_MSG(ext, kvm) \
+	ext " is owned by another hypervisor (" kvm "?): destroy its VMs first"
+
 static void tandem_start_complete(struct tandem_decision *dec)
 {
 	struct tandem_domain *dom = dec->dom;
@@ -868,7 +872,9 @@ static void tandem_start_complete(struct tandem_decision *dec)
 	} else {
 		err = tandem_domain_start_vcpus(dom);
 		if (err == -EBUSY)
-			msg = "VMX/SVM is in use by another hypervisor (KVM?)";
+			msg = tandem_hw.vendor == TANDEM_VENDOR_INTEL ?
+			      TANDEM_BUSY_MSG("VMX", "kvm_intel") :
+			      TANDEM_BUSY_MSG("SVM", "kvm_amd");
 		else if (err == -ENODEV)
 			msg = "this CPU cannot run domains: see `tandem info`";
 		else if (err)
