@@ -21,11 +21,12 @@
 #   monitor); the serial output is also written to --log.
 #   Bochs: com1 in "term" mode on the user's tty (Bochs puts it in raw mode),
 #   while Bochs's own "term" display runs on a throw-away pty under
-#   script(1); nothing goes to --log. Leave with `exit` in the guest shell.
+#   ptyrun.py; nothing goes to --log. Leave with `exit` in the guest shell.
 #
 # Environment: KVER overrides the lab kernel (default: the newest
 # /boot/vmlinuz-*-amd64).
 set -eu
+here=$(cd "$(dirname "$0")" && pwd)
 
 usage() {
 	echo "usage: $0 --lab svm|vmx --initrd FILE --log SERIAL_OUT --timeout SECONDS [--interactive] [--cpus N] [--deterministic]" >&2
@@ -75,7 +76,7 @@ log=$(cd "$(dirname "$log")" && pwd)/$(basename "$log")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tandem-lab-$lab.XXXXXX")
 pid=""
-# The emulator and everything below it: script(1) puts Bochs in a session
+# The emulator and everything below it: ptyrun.py puts Bochs in a session
 # of its own, so killing our process group is not enough.
 descendants() {
 	local c
@@ -156,7 +157,9 @@ else
 	fi
 	# sound/speaker off: Bochs otherwise opens ALSA and, with no sound
 	# card, aborts ("buffer overflow detected"). The term display needs
-	# a pty: script(1) gives it one; its screen output is thrown away.
+	# a pty: ptyrun.py gives it one and drains it (script(1) stops
+	# draining once its stdin is at EOF, and Bochs then blocks); the
+	# screen goes to screen.out.
 	cat >"$work/bochsrc" <<-EOF
 	megs: 1024
 	cpu: model=corei7_skylake_x, count=$cpus, ips=400000000
@@ -175,7 +178,8 @@ else
 	EOF
 	echo c >"$work/debugger.rc"
 	# Bochs's debugger stops at the first instruction unless told "c".
-	set -- script -qec "bochs -q -f bochsrc -rc debugger.rc" /dev/null
+	set -- python3 "$here/ptyrun.py" screen.out \
+		bochs -q -f bochsrc -rc debugger.rc
 fi
 
 start=$(date +%s)
