@@ -332,6 +332,9 @@ TEST_F(lifecycle, hundred_cycles_leak_nothing)
 			ASSERT_NOTHING_LEFT("after the first cycle");
 			ASSERT_EQ(0, meminfo(&free0, &avail0));
 		}
+		/* Progress for slow labs (Bochs): the log shows where it is. */
+		if (!((i + 1) % 25))
+			TH_LOG("%d cycles done", i + 1);
 	}
 	ASSERT_NOTHING_LEFT("after 100 cycles");
 	ASSERT_EQ(0, meminfo(&free1, &avail1));
