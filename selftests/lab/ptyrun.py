@@ -4,21 +4,25 @@
 
 usage: ptyrun.py OUTFILE COMMAND [ARG...]
 
-Bochs's "term" display needs a terminal. script(1) gives it one, but
-with stdin at EOF util-linux's script stops copying the terminal's output
-after a while; the terminal's buffer then fills and Bochs blocks in a
-write, with the whole lab machine stopped behind it. This wrapper never
-stops reading: everything the command writes to its terminal goes to
-OUTFILE (or nowhere, for /dev/null). Nothing is ever written to the
-command's terminal. The exit status is the command's (128 + signal when a
-signal ended it).
+Bochs's "term" display needs a terminal, and it draws the guest's screen
+on a second pseudo-terminal that it opens itself and announces with
+'connected to screen "/dev/pts/N"'. Nobody reads that one: once its
+buffer is full, Bochs blocks in a write and the whole lab machine stops
+behind it. This wrapper gives the command a terminal, copies everything
+written to it into OUTFILE (or nowhere, for /dev/null), and when the
+announcement appears, opens the screen terminal too and throws away what
+Bochs draws there. Nothing is ever written to either terminal. The exit
+status is the command's (128 + signal when a signal ended it).
 """
 import fcntl
 import os
+import re
+import select
 import signal
 import struct
 import sys
 import termios
+import tty
 
 
 def main():
@@ -58,16 +62,34 @@ def main():
     for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(s, forward)
 
-    while True:
+    screen = None
+    seen = b""
+    fds = [master]
+    while master in fds:
         try:
-            data = os.read(master, 65536)
+            ready, _, _ = select.select(fds, [], [])
         except InterruptedError:
             continue
-        except OSError:
-            break       # EIO: every holder of the terminal closed it
-        if not data:
-            break
-        os.write(out, data)
+        for fd in ready:
+            try:
+                data = os.read(fd, 65536)
+            except InterruptedError:
+                continue
+            except OSError:
+                data = b""      # EIO: every holder of the terminal closed it
+            if not data:
+                fds.remove(fd)
+                continue
+            if fd != master:
+                continue        # the screen: thrown away
+            os.write(out, data)
+            if screen is None:
+                seen = (seen + data)[-4096:]
+                m = re.search(rb'connected to screen "(/dev/[^"]+)"', seen)
+                if m:
+                    screen = os.open(m.group(1), os.O_RDONLY | os.O_NOCTTY)
+                    tty.setraw(screen)
+                    fds.append(screen)
     while True:
         try:
             _, status = os.waitpid(pid, 0)
