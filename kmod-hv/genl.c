@@ -328,9 +328,11 @@ static int tandem_info_fill(struct sk_buff *msg)
 	const struct tandem_hw_info *hw = &tandem_hw;
 	bool usable = tandem_arch &&
 		      (hw->features & hw->required) == hw->required;
+	u32 nr, asids = 0;
 	u64 memory;
-	u32 nr;
 
+	if (tandem_arch && tandem_arch->asids_in_use)
+		asids = tandem_arch->asids_in_use();
 	tandem_domain_totals(&nr, &memory);
 	if (nla_put_u32(msg, TANDEM_INFO_A_VENDOR, hw->vendor) ||
 	    nla_put_u64_64bit(msg, TANDEM_INFO_A_FEATURES, hw->features,
@@ -349,7 +351,13 @@ static int tandem_info_fill(struct sk_buff *msg)
 	    nla_put_u32(msg, TANDEM_INFO_A_NR_DOMAINS, nr) ||
 	    nla_put_u64_64bit(msg, TANDEM_INFO_A_GUEST_MEMORY,
 			      tandem_mem_allocated(), TANDEM_INFO_A_PAD) ||
-	    tandem_agent_fill_name(msg, TANDEM_INFO_A_AGENT_NAME))
+	    tandem_agent_fill_name(msg, TANDEM_INFO_A_AGENT_NAME) ||
+	    nla_put_u64_64bit(msg, TANDEM_INFO_A_PT_PAGES, tandem_pt_pages(),
+			      TANDEM_INFO_A_PAD) ||
+	    nla_put_u32(msg, TANDEM_INFO_A_ASIDS_IN_USE, asids) ||
+	    nla_put_u32(msg, TANDEM_INFO_A_VCPU_THREADS,
+			tandem_vcpu_threads()) ||
+	    nla_put_u32(msg, TANDEM_INFO_A_HW_USERS, tandem_hw_users()))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -858,6 +866,10 @@ static bool tandem_start_place(struct tandem_decision *dec)
 	return true;
 }
 
+/* START refused because CR4.VMXE or EFER.SVME was set by someone else. */
+#define TANDEM_BUSY_MSG(ext, kvm) \
+	ext " is owned by another hypervisor (" kvm "?): destroy its VMs first"
+
 static void tandem_start_complete(struct tandem_decision *dec)
 {
 	struct tandem_domain *dom = dec->dom;
@@ -878,7 +890,9 @@ static void tandem_start_complete(struct tandem_decision *dec)
 	} else {
 		err = tandem_domain_start_vcpus(dom);
 		if (err == -EBUSY)
-			msg = "VMX/SVM is in use by another hypervisor (KVM?)";
+			msg = tandem_hw.vendor == TANDEM_VENDOR_INTEL ?
+			      TANDEM_BUSY_MSG("VMX", "kvm_intel") :
+			      TANDEM_BUSY_MSG("SVM", "kvm_amd");
 		else if (err == -ENODEV)
 			msg = "this CPU cannot run domains: see `tandem info`";
 		else if (err)

@@ -13,7 +13,7 @@
 #include "tandem_hv.h"
 
 static DEFINE_MUTEX(tandem_hw_lock);
-static unsigned int tandem_hw_users;
+static unsigned int tandem_hw_nr_users;
 static int tandem_hw_state;
 
 static int tandem_hw_online(unsigned int cpu)
@@ -43,7 +43,7 @@ int tandem_hw_get(void)
 		return -ENODEV;
 
 	mutex_lock(&tandem_hw_lock);
-	if (!tandem_hw_users) {
+	if (!tandem_hw_nr_users) {
 		ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "tandem/hw:online",
 					tandem_hw_online, tandem_hw_offline);
 		if (ret < 0)
@@ -51,7 +51,7 @@ int tandem_hw_get(void)
 		tandem_hw_state = ret;
 		ret = 0;
 	}
-	tandem_hw_users++;
+	tandem_hw_nr_users++;
 out:
 	mutex_unlock(&tandem_hw_lock);
 	return ret;
@@ -63,7 +63,22 @@ out:
 void tandem_hw_put(void)
 {
 	mutex_lock(&tandem_hw_lock);
-	if (!WARN_ON_ONCE(!tandem_hw_users) && !--tandem_hw_users)
+	if (!WARN_ON_ONCE(!tandem_hw_nr_users) && !--tandem_hw_nr_users)
 		cpuhp_remove_state(tandem_hw_state);
 	mutex_unlock(&tandem_hw_lock);
+}
+
+/**
+ * tandem_hw_users() - how many users keep VMX/SVM switched on
+ *
+ * Return: 0 when tandem_hv has it off on every CPU.
+ */
+u32 tandem_hw_users(void)
+{
+	u32 n;
+
+	mutex_lock(&tandem_hw_lock);
+	n = tandem_hw_nr_users;
+	mutex_unlock(&tandem_hw_lock);
+	return n;
 }

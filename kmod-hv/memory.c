@@ -37,6 +37,47 @@ u64 tandem_mem_allocated(void)
 	return (u64)atomic_long_read(&tandem_mem_pages) << PAGE_SHIFT;
 }
 
+/* Nested page-table pages held by all domains, for GET_INFO. */
+static atomic_long_t tandem_pt_nr = ATOMIC_LONG_INIT(0);
+
+/**
+ * tandem_pt_page_alloc() - a zeroed page for a nested page table
+ *
+ * Charged to the caller's memory cgroup and counted in tandem_pt_pages().
+ *
+ * Return: its kernel address, or %NULL.
+ */
+u64 *tandem_pt_page_alloc(void)
+{
+	u64 *table = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+
+	if (table)
+		atomic_long_inc(&tandem_pt_nr);
+	return table;
+}
+
+/**
+ * tandem_pt_page_free() - free a page of tandem_pt_page_alloc()
+ * @table: the page, or %NULL
+ */
+void tandem_pt_page_free(u64 *table)
+{
+	if (!table)
+		return;
+	free_page((unsigned long)table);
+	atomic_long_dec(&tandem_pt_nr);
+}
+
+/**
+ * tandem_pt_pages() - nested page-table pages held now
+ *
+ * Return: the total over all domains.
+ */
+u64 tandem_pt_pages(void)
+{
+	return atomic_long_read(&tandem_pt_nr);
+}
+
 static void tandem_mem_release_pages(struct tandem_mem *mem)
 {
 	unsigned long i = 0;

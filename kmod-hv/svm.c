@@ -114,6 +114,8 @@ static u64 svm_efer_ok;
 static u64 svm_cr4_ok;
 /* svm_init() allocated the per-CPU pages: they live until svm_exit(). */
 static bool svm_prealloc;
+/* VMCBs of live vCPUs, for svm_asids_in_use(). */
+static atomic_t svm_nr_vmcbs = ATOMIC_INIT(0);
 
 /**
  * struct svm_vm - per domain state
@@ -323,7 +325,7 @@ static u64 *svm_npt_next(u64 *table, unsigned int idx)
 
 	if (table[idx] & _PAGE_PRESENT)
 		return svm_npt_table(table[idx]);
-	next = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	next = tandem_pt_page_alloc();
 	if (next)
 		table[idx] = virt_to_phys(next) | SVM_NPT_TABLE;
 	return next;
@@ -342,7 +344,7 @@ static void svm_npt_free(u64 *table, int level)
 				svm_npt_free(svm_npt_table(e), level - 1);
 		}
 	}
-	free_page((unsigned long)table);
+	tandem_pt_page_free(table);
 }
 
 /*
@@ -416,8 +418,7 @@ static void svm_vm_free(struct svm_vm *vm)
 {
 	if (vm->npt)
 		svm_npt_free(vm->npt, 4);
-	if (vm->npt5)
-		free_page((unsigned long)vm->npt5);
+	tandem_pt_page_free(vm->npt5);
 	if (vm->iopm)
 		__free_pages(vm->iopm, SVM_IOPM_ORDER);
 	if (vm->msrpm)
@@ -434,7 +435,7 @@ static int svm_vm_init(struct tandem_domain *dom)
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return -ENOMEM;
-	vm->npt = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	vm->npt = tandem_pt_page_alloc();
 	vm->iopm = alloc_pages(GFP_KERNEL_ACCOUNT, SVM_IOPM_ORDER);
 	vm->msrpm = alloc_pages(GFP_KERNEL_ACCOUNT, SVM_MSRPM_ORDER);
 	if (!vm->npt || !vm->iopm || !vm->msrpm) {
@@ -447,7 +448,7 @@ static int svm_vm_init(struct tandem_domain *dom)
 	 * 15.25.3): 5 levels when the host runs with CR4.LA57.
 	 */
 	if (pgtable_l5_enabled()) {
-		vm->npt5 = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+		vm->npt5 = tandem_pt_page_alloc();
 		if (!vm->npt5) {
 			err = -ENOMEM;
 			goto err_free;
@@ -741,6 +742,7 @@ static int svm_vcpu_init(struct tandem_vcpu *vcpu)
 	sv->dr7 = SVM_DR7_RESET;
 	tandem_vcpu_reset_regs(&reset);
 	svm_load_regs(vcpu, &reset);
+	atomic_inc(&svm_nr_vmcbs);
 	return 0;
 }
 
@@ -753,6 +755,16 @@ static void svm_vcpu_destroy(struct tandem_vcpu *vcpu)
 	free_page((unsigned long)sv->vmcb);
 	kfree(sv);
 	vcpu->arch = NULL;
+	atomic_dec(&svm_nr_vmcbs);
+}
+
+/*
+ * ASIDs are not allocated: each CPU hands them out by generation at VMRUN
+ * time. What can leak is a VMCB, which carries the ASID it was given.
+ */
+static u32 svm_asids_in_use(void)
+{
+	return atomic_read(&svm_nr_vmcbs);
 }
 
 static void svm_queue_exception(struct tandem_vcpu *vcpu, u8 vector,
@@ -1277,4 +1289,5 @@ const struct tandem_arch_ops tandem_svm_ops = {
 	.queue_exception = svm_queue_exception,
 	.msr_read = svm_msr_read,
 	.msr_write = svm_msr_write,
+	.asids_in_use = svm_asids_in_use,
 };

@@ -223,6 +223,8 @@ struct tandem_exit {
  *	(EFER, PAT, FS/GS bases, SYSCALL and SYSENTER MSRs...): 0, or
  *	-ENOENT when the backend does not own @msr (common code then decides)
  * @msr_write: optional; likewise for writes (-EINVAL: inject #GP)
+ * @asids_in_use: optional; VPIDs (VMX) or ASID holders (SVM) now in use,
+ *	for GET_INFO and leak checks
  */
 struct tandem_arch_ops {
 	const char *name;
@@ -246,6 +248,7 @@ struct tandem_arch_ops {
 				bool has_error, u32 error);
 	int (*msr_read)(struct tandem_vcpu *vcpu, u32 msr, u64 *val);
 	int (*msr_write)(struct tandem_vcpu *vcpu, u32 msr, u64 val);
+	u32 (*asids_in_use)(void);
 };
 
 /* tandem_vcpu.requests: why the thread must leave the guest */
@@ -402,6 +405,9 @@ void tandem_mem_write(struct tandem_mem *mem, u64 gpa, const void *src,
 		      size_t len);
 void tandem_mem_read(struct tandem_mem *mem, u64 gpa, void *dst, size_t len);
 u64 tandem_mem_allocated(void);
+u64 *tandem_pt_page_alloc(void);
+void tandem_pt_page_free(u64 *table);
+u64 tandem_pt_pages(void);
 
 /* domain.c: domains and their table */
 
@@ -525,6 +531,7 @@ int tandem_vcpu_set_regs(struct tandem_vcpu *vcpu,
 int tandem_vcpu_fill_stats(struct sk_buff *skb, struct tandem_domain *dom);
 void tandem_vcpu_reset_regs(struct tandem_vcpu_regs *regs);
 void tandem_domain_wake(struct tandem_domain *dom);
+u32 tandem_vcpu_threads(void);
 
 /* exits.c: exits handled in common code */
 
@@ -602,6 +609,7 @@ size_t tandem_console_read(struct tandem_domain *dom, u64 *seq, char *buf,
 
 int tandem_hw_get(void);
 void tandem_hw_put(void);
+u32 tandem_hw_users(void);
 
 /* agent.c: the policy agent and the decisions it makes */
 

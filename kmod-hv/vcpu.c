@@ -324,10 +324,24 @@ static void tandem_vcpu_wait(struct tandem_vcpu *vcpu)
 	}
 }
 
+/* vCPU threads that are running tandem_vcpu_thread(), for GET_INFO. */
+static atomic_t tandem_vcpu_nr_threads = ATOMIC_INIT(0);
+
+/**
+ * tandem_vcpu_threads() - vCPU kernel threads alive
+ *
+ * Return: threads that entered their loop and have not returned yet.
+ */
+u32 tandem_vcpu_threads(void)
+{
+	return atomic_read(&tandem_vcpu_nr_threads);
+}
+
 static int tandem_vcpu_thread(void *data)
 {
 	struct tandem_vcpu *vcpu = data;
 
+	atomic_inc(&tandem_vcpu_nr_threads);
 	vcpu->init_err = tandem_arch->vcpu_init(vcpu);
 	if (!vcpu->init_err) {
 		preempt_disable();
@@ -353,6 +367,7 @@ static int tandem_vcpu_thread(void *data)
 	if (vcpu->arch)
 		tandem_arch->vcpu_destroy(vcpu);
 	vcpu->arch = NULL;
+	atomic_dec(&tandem_vcpu_nr_threads);
 	return 0;
 }
 

@@ -218,10 +218,15 @@ static unsigned long *vmx_msr_bitmap;
 static DEFINE_SPINLOCK(vmx_vpid_lock);
 static DECLARE_BITMAP(vmx_vpids, VMX_NR_VPIDS);
 
-/* Domains with EPT tables: the emergency callback is registered while > 0. */
+/*
+ * Domains with EPT tables: the emergency callback is registered while > 0
+ * and kvm_intel is not loaded (vmx_kvm_present, kept by vmx_module_nb).
+ */
 static DEFINE_MUTEX(vmx_vm_lock);
 static unsigned int vmx_vm_count;
 static bool vmx_emergency_registered;
+static bool vmx_kvm_present;
+static struct notifier_block vmx_module_nb;
 
 /* VMX instructions (SDM Vol. 3C chapter 30) */
 
@@ -583,6 +588,9 @@ static int vmx_init(void)
 	__clear_bit(2048 * 8 + MSR_IA32_SYSENTER_EIP, vmx_msr_bitmap);
 	/* reads only: the guest PAT is loaded at entry (writes are checked) */
 	__clear_bit(MSR_IA32_CR_PAT, vmx_msr_bitmap);
+
+	if (register_module_notifier(&vmx_module_nb))
+		goto err;
 	return 0;
 
 err:
@@ -592,6 +600,8 @@ err:
 		free_page((unsigned long)pc->vmxon);
 		pc->vmxon = NULL;
 	}
+	free_page((unsigned long)vmx_msr_bitmap);
+	vmx_msr_bitmap = NULL;
 	return -ENOMEM;
 }
 
@@ -599,6 +609,7 @@ static void vmx_exit(void)
 {
 	unsigned int cpu;
 
+	unregister_module_notifier(&vmx_module_nb);
 	for_each_possible_cpu(cpu) {
 		struct vmx_cpu *pc = per_cpu_ptr(&vmx_cpu, cpu);
 
@@ -717,9 +728,12 @@ static void vmx_emergency_disable(void)
 }
 
 /*
- * Only one emergency callback can be registered: kvm_intel registers its
- * own when it loads, and it turns VMX off too, whoever turned it on. Ours
- * is registered only while Tandem domains exist and kvm_intel is absent.
+ * Only one emergency callback can be registered, and a second registration
+ * is a WARN: kvm_intel registers its own at load, unconditionally, and it
+ * turns VMX off too, whoever turned it on (our VMCSs are then not flushed
+ * for a crash dump, nothing worse). Ours is registered only while Tandem
+ * domains exist and kvm_intel is absent; a module notifier takes it away
+ * before kvm_intel's init runs, and puts it back once kvm_intel is gone.
  */
 static bool vmx_kvm_loaded(void)
 {
@@ -736,12 +750,45 @@ static bool vmx_kvm_loaded(void)
 static void vmx_emergency_get(void)
 {
 	mutex_lock(&vmx_vm_lock);
-	if (!vmx_vm_count++ && !vmx_kvm_loaded()) {
+	if (!vmx_vm_count++ && !vmx_kvm_present && !vmx_kvm_loaded()) {
 		cpu_emergency_register_virt_callback(vmx_emergency_disable);
 		vmx_emergency_registered = true;
 	}
 	mutex_unlock(&vmx_vm_lock);
 }
+
+/*
+ * kvm_intel comes and goes: COMING is sent before its init registers its
+ * callback, GOING after its exit (or failed init) unregistered it.
+ */
+static int vmx_module_notify(struct notifier_block *nb, unsigned long action,
+			     void *data)
+{
+	struct module *mod = data;
+
+	if (strcmp(mod->name, "kvm_intel"))
+		return NOTIFY_DONE;
+	mutex_lock(&vmx_vm_lock);
+	if (action == MODULE_STATE_COMING) {
+		vmx_kvm_present = true;
+		if (vmx_emergency_registered) {
+			cpu_emergency_unregister_virt_callback(vmx_emergency_disable);
+			vmx_emergency_registered = false;
+		}
+	} else if (action == MODULE_STATE_GOING) {
+		vmx_kvm_present = false;
+		if (vmx_vm_count && !vmx_emergency_registered) {
+			cpu_emergency_register_virt_callback(vmx_emergency_disable);
+			vmx_emergency_registered = true;
+		}
+	}
+	mutex_unlock(&vmx_vm_lock);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block vmx_module_nb = {
+	.notifier_call = vmx_module_notify,
+};
 
 static void vmx_emergency_put(void)
 {
@@ -770,7 +817,7 @@ static u64 *ept_next(u64 *table, unsigned int idx, bool alloc)
 		return __va(table[idx] & EPT_ADDR_MASK);
 	if (!alloc)
 		return NULL;
-	next = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	next = tandem_pt_page_alloc();
 	if (!next)
 		return NULL;
 	table[idx] = __pa(next) | EPT_TABLE_RWX;
@@ -815,13 +862,13 @@ static void ept_free(u64 *pml4)
 				continue;
 			for (k = 0; k < EPT_ENTRIES; k++) {
 				if (!(pd[k] & EPT_LARGE) && (pd[k] & VMX_EPT_RWX_MASK))
-					free_page((unsigned long)__va(pd[k] & EPT_ADDR_MASK));
+					tandem_pt_page_free(__va(pd[k] & EPT_ADDR_MASK));
 			}
-			free_page((unsigned long)pd);
+			tandem_pt_page_free(pd);
 		}
-		free_page((unsigned long)pdpt);
+		tandem_pt_page_free(pdpt);
 	}
-	free_page((unsigned long)pml4);
+	tandem_pt_page_free(pml4);
 }
 
 static void vmx_invept_single_cpu(void *arg)
@@ -845,7 +892,7 @@ static int vmx_vm_init(struct tandem_domain *dom)
 	vd = kzalloc(sizeof(*vd), GFP_KERNEL_ACCOUNT);
 	if (!vd)
 		return -ENOMEM;
-	vd->pml4 = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	vd->pml4 = tandem_pt_page_alloc();
 	if (!vd->pml4) {
 		err = -ENOMEM;
 		goto err_free;
@@ -918,6 +965,16 @@ static void vmx_vpid_free(u16 vpid)
 	spin_lock(&vmx_vpid_lock);
 	__clear_bit(vpid, vmx_vpids);
 	spin_unlock(&vmx_vpid_lock);
+}
+
+static u32 vmx_vpids_in_use(void)
+{
+	u32 n;
+
+	spin_lock(&vmx_vpid_lock);
+	n = bitmap_weight(vmx_vpids, VMX_NR_VPIDS);
+	spin_unlock(&vmx_vpid_lock);
+	return n;
 }
 
 /* Making the VMCS current on this CPU */
@@ -1932,4 +1989,5 @@ const struct tandem_arch_ops tandem_vmx_ops = {
 	.queue_exception = vmx_queue_exception,
 	.msr_read = vmx_msr_read,
 	.msr_write = vmx_msr_write,
+	.asids_in_use = vmx_vpids_in_use,
 };

@@ -101,6 +101,65 @@ static inline const char *gt_unusable(enum tg_mode mode)
 }
 
 /**
+ * struct gt_counters - the mechanism's global resource counters (GET_INFO)
+ * @domains: domains in the table
+ * @guest_memory: bytes of guest RAM held
+ * @pt_pages: nested page-table pages held
+ * @asids: VPIDs (VMX) or VMCBs holding an ASID (SVM) in use
+ * @vcpu_threads: vCPU kernel threads alive
+ * @hw_users: started domains keeping VMX/SVM on
+ */
+struct gt_counters {
+	uint32_t domains;
+	uint64_t guest_memory;
+	uint64_t pt_pages;
+	uint32_t asids;
+	uint32_t vcpu_threads;
+	uint32_t hw_users;
+};
+
+/**
+ * gt_counters_get() - read the counters
+ * @c: filled in
+ *
+ * Return: 0, -EPROTO when the module does not report one of them, or an
+ * error of GET_INFO.
+ */
+static inline int gt_counters_get(struct gt_counters *c)
+{
+	static const int need[] = {
+		TANDEM_INFO_A_NR_DOMAINS, TANDEM_INFO_A_GUEST_MEMORY,
+		TANDEM_INFO_A_PT_PAGES, TANDEM_INFO_A_ASIDS_IN_USE,
+		TANDEM_INFO_A_VCPU_THREADS, TANDEM_INFO_A_HW_USERS,
+	};
+	static struct treply r;
+	struct tnl_sock s;
+	struct tmsg m;
+	unsigned int i;
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	err = tnl_open(&s);
+	if (err)
+		return err;
+	tmsg_init(&m, s.family, 0, TANDEM_CMD_GET_INFO);
+	err = tnl_transact(&s, &m, &r);
+	tnl_close(&s);
+	if (err || r.err)
+		return err ? err : r.err;
+	for (i = 0; i < ARRAY_SIZE(need); i++)
+		if (!r.tb[need[i]])
+			return -EPROTO;
+	c->domains = treply_u32(&r, TANDEM_INFO_A_NR_DOMAINS, 0);
+	c->guest_memory = treply_u64(&r, TANDEM_INFO_A_GUEST_MEMORY, 0);
+	c->pt_pages = treply_u64(&r, TANDEM_INFO_A_PT_PAGES, 0);
+	c->asids = treply_u32(&r, TANDEM_INFO_A_ASIDS_IN_USE, 0);
+	c->vcpu_threads = treply_u32(&r, TANDEM_INFO_A_VCPU_THREADS, 0);
+	c->hw_users = treply_u32(&r, TANDEM_INFO_A_HW_USERS, 0);
+	return 0;
+}
+
+/**
  * gt_reap_stale() - destroy domains named @prefix<pid>-... whose test
  * process is gone (killed by the harness's timeout before its teardown)
  * @prefix: the prefix gt_create() was given

@@ -216,6 +216,13 @@ enum tandem_feature {
  * @TANDEM_INFO_A_GUEST_MEMORY: u64, bytes of host memory held as guest RAM
  * @TANDEM_INFO_A_AGENT_NAME: string, the registered policy agent (absent
  *	when there is none)
+ * @TANDEM_INFO_A_PT_PAGES: u64, pages held as nested page tables (EPT or
+ *	NPT) by all started domains
+ * @TANDEM_INFO_A_ASIDS_IN_USE: u32, VMX: VPIDs allocated to vCPUs; SVM:
+ *	vCPUs holding a VMCB (ASIDs themselves are recycled per host CPU)
+ * @TANDEM_INFO_A_VCPU_THREADS: u32, vCPU kernel threads alive
+ * @TANDEM_INFO_A_HW_USERS: u32, started domains holding VMX/SVM on; 0
+ *	when tandem_hv has VMX/SVM switched off on every CPU
  */
 enum tandem_info_attr {
 	TANDEM_INFO_A_UNSPEC,
@@ -232,6 +239,10 @@ enum tandem_info_attr {
 	TANDEM_INFO_A_NR_DOMAINS,
 	TANDEM_INFO_A_GUEST_MEMORY,
 	TANDEM_INFO_A_AGENT_NAME,
+	TANDEM_INFO_A_PT_PAGES,
+	TANDEM_INFO_A_ASIDS_IN_USE,
+	TANDEM_INFO_A_VCPU_THREADS,
+	TANDEM_INFO_A_HW_USERS,
 
 	__TANDEM_INFO_A_MAX,
 };
