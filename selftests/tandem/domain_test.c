@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -851,6 +854,124 @@ static int racing_writer(uint32_t id, uint64_t mem, int ready_fd)
 		return 1;
 	}
 	return 2;
+}
+
+/* --- Guest memory and the creator's memory cgroup --- */
+
+#define CGROOT		"/sys/fs/cgroup"
+#define CGDIR		CGROOT "/tandem-domain-test"
+#define CGROUP2_MAGIC	0x63677270
+#define CG_LIMIT	(16 * MiB)
+
+static int cg_write(const char *file, const char *val)
+{
+	char path[128];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "%s/%s", CGDIR, file);
+	fd = open(file[0] == '/' ? file : path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok ? 0 : -errno;
+}
+
+/* A number from a cgroup file: the whole file, or the value after @key. */
+static long long cg_read(const char *file, const char *key)
+{
+	char path[128], buf[1024], *p;
+	long long v = -1;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", CGDIR, file);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (!key)
+		return strtoll(buf, NULL, 10);
+	p = strstr(buf, key);
+	if (p && (p == buf || p[-1] == '\n'))
+		v = strtoll(p + strlen(key), NULL, 10);
+	return v;
+}
+
+/*
+ * In the child, inside the cgroup: a domain that fits is charged to it,
+ * one that does not fit fails with ENOMEM and a message. Exit status:
+ * 0, or the step that failed.
+ */
+static int cg_child(void)
+{
+	static struct treply r;
+	struct tnl_sock s;
+	char pid[16];
+	long long before, after;
+	uint32_t id;
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (cg_write("cgroup.procs", pid))
+		return 10;
+	if (tnl_open(&s))
+		return 11;
+	before = cg_read("memory.current", NULL);
+	if (tdom_create(&s, "cgsmall", 8 * MiB, 1, &r)) {
+		fprintf(stderr, "8 MiB in a 16 MiB cgroup: %d '%s'\n", r.err,
+			r.ext_msg);
+		return 12;
+	}
+	id = treply_u32(&r, TANDEM_DOMAIN_A_ID, 0);
+	after = cg_read("memory.current", NULL);
+	if (after - before < (long long)(8 * MiB)) {
+		fprintf(stderr, "memory.current %lld -> %lld: not charged\n",
+			before, after);
+		return 13;
+	}
+	if (!tdom_create(&s, "cgbig", 32 * MiB, 1, &r) || r.err != -ENOMEM ||
+	    !r.ext_msg[0]) {
+		fprintf(stderr, "32 MiB in a 16 MiB cgroup: %d '%s', want ENOMEM\n",
+			r.err, r.ext_msg);
+		return 14;
+	}
+	if (tdom_destroy(&s, id, &r) || r.err)
+		return 15;
+	tnl_close(&s);
+	return 0;
+}
+
+TEST_F(domain, guest_memory_is_charged_to_the_creators_cgroup_without_oom)
+{
+	struct statfs st;
+	char limit[32];
+	int status;
+	pid_t pid;
+
+	if (statfs(CGROOT, &st) || st.f_type != CGROUP2_MAGIC)
+		ASSERT_EQ(0, mount("cgroup2", CGROOT, "cgroup2", 0, NULL))
+			TH_LOG("mount cgroup2: %s", strerror(errno));
+	ASSERT_EQ(0, cg_write(CGROOT "/cgroup.subtree_control", "+memory"));
+	rmdir(CGDIR);
+	ASSERT_EQ(0, mkdir(CGDIR, 0755)) TH_LOG("%s: %s", CGDIR, strerror(errno));
+	snprintf(limit, sizeof(limit), "%llu", (unsigned long long)CG_LIMIT);
+	ASSERT_EQ(0, cg_write("memory.max", limit));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(cg_child());
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("see the lines above");
+	/* The failed allocation killed nobody; everything was given back. */
+	EXPECT_EQ(0, cg_read("memory.events", "oom_kill "));
+	EXPECT_GT((long long)(4 * MiB), cg_read("memory.current", NULL));
+	EXPECT_EQ(0, rmdir(CGDIR)) TH_LOG("rmdir: %s", strerror(errno));
 }
 
 TEST_F(domain, destroy_racing_mem_write_is_clean)
