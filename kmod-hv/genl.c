@@ -318,7 +318,19 @@ static struct tandem_domain *tandem_domain_lookup(struct genl_info *info,
 		NL_SET_ERR_MSG(info->extack, "missing attribute: domain id or name");
 		return ERR_PTR(-EINVAL);
 	}
-	return dom ?: ERR_PTR(-ENOENT);
+	if (!dom)
+		return ERR_PTR(-ENOENT);
+	/*
+	 * A destroy took it out of the table after we found it: for the
+	 * requester it is gone already, whatever the command.
+	 */
+	if (READ_ONCE(dom->state) == TANDEM_STATE_DYING) {
+		tandem_domain_put(dom);
+		NL_SET_ERR_MSG_ATTR(info->extack, id ?: name,
+				    "no such domain (being destroyed)");
+		return ERR_PTR(-ENOENT);
+	}
+	return dom;
 }
 
 /* GET_INFO ----------------------------------------------------------------- */
@@ -559,6 +571,11 @@ static void tandem_mem_write_complete(struct tandem_decision *dec)
 {
 	struct tandem_domain *dom = dec->dom;
 
+	/* Destroyed while the agent thought: the domain is gone. */
+	if (READ_ONCE(dom->state) == TANDEM_STATE_DYING) {
+		tandem_reply_ack(&dec->rq, -ENOENT, "domain destroyed");
+		return;
+	}
 	if (dec->err || !dec->allow) {
 		tandem_decision_reply_denied(dec);
 		return;

@@ -328,6 +328,49 @@ TEST_F(user, agent_denial_reaches_requester_as_eacces_with_reason)
 	EXPECT_EQ(0, tdom_get(&self->s, id, &self->v));
 }
 
+/*
+ * A MEM_WRITE whose verdict is still out when the domain is destroyed:
+ * allowing it afterwards must not write into a domain that is gone, and the
+ * requester learns that the domain is gone (ENOENT), not that it was denied.
+ */
+TEST_F(user, mem_write_decided_after_destroy_is_enoent)
+{
+	static const char data[16] = "too late";
+	struct tnl_sock s2;
+	struct treply *held;
+	struct tmsg m, m2;
+	uint32_t id;
+
+	held = malloc(sizeof(*held));
+	ASSERT_NE(NULL, held);
+	agent_up(_metadata, self, NULL);
+	id = create_allowed(_metadata, self, "late", 1 * MiB);
+	ASSERT_NE(0, id);
+
+	tmsg_mem_write(&self->s, &m, id, 0, data, sizeof(data));
+	ASSERT_EQ(0, tnl_send(&self->s, &m));
+	expect_decision(_metadata, self, TANDEM_DECISION_MEM_WRITE);
+	memcpy(held, &self->d, sizeof(*held));
+	tnl_reindex(held);
+
+	ASSERT_EQ(0, tnl_open(&s2));
+	tmsg_domain(&s2, &m2, TANDEM_CMD_DOMAIN_DESTROY, id, NULL);
+	ASSERT_EQ(0, tnl_send(&s2, &m2));
+	expect_decision(_metadata, self, TANDEM_DECISION_DOMAIN_DESTROY);
+	answer(_metadata, self, 1, NULL);
+	ASSERT_EQ(0, tnl_recv_reply(&s2, m2.nlh.nlmsg_seq, &self->r));
+	EXPECT_EQ(0, self->r.err) TH_LOG("destroy: %s", self->r.ext_msg);
+	tnl_close(&s2);
+	EXPECT_EQ(-ENOENT, tdom_get(&self->s, id, &self->v));
+
+	EXPECT_EQ(0, tagent_answer(&self->agent, held, 1, NULL, &self->v))
+		TH_LOG("verdict: %s", self->v.ext_msg);
+	free(held);
+	outcome(_metadata, self, &m);
+	EXPECT_EQ(-ENOENT, self->r.err);
+	EXPECT_STREQ("domain destroyed", self->r.ext_msg);
+}
+
 TEST_F(user, verdict_memory_grants_less_never_more)
 {
 	struct nlattr *mem_attr;
