@@ -167,7 +167,9 @@ struct tandem_domain *tandem_domain_create(const char *name, u64 memory,
 	dom->weight = 256;
 	atomic64_set(&dom->unhandled_io, 0);
 	atomic64_set(&dom->unhandled_mmio, 0);
-	INIT_WORK(&dom->crash_work, tandem_domain_crash_work);
+	INIT_WORK(&dom->stop_work, tandem_domain_stop_work);
+	dom->on_poweroff = TANDEM_NO_WISH;
+	dom->on_reboot = TANDEM_NO_WISH;
 
 	err = -ENOMEM;
 	if (!zalloc_cpumask_var(&dom->cpumask, GFP_KERNEL_ACCOUNT) ||
@@ -320,6 +322,11 @@ int tandem_domain_fill(struct sk_buff *skb, struct tandem_domain *dom)
 	    nla_put_u32(skb, TANDEM_DOMAIN_A_SHUTDOWN_REASON,
 			READ_ONCE(dom->shutdown_reason)))
 		return -EMSGSIZE;
+	if ((dom->on_poweroff != TANDEM_NO_WISH &&
+	     nla_put_u32(skb, TANDEM_DOMAIN_A_ON_POWEROFF, dom->on_poweroff)) ||
+	    (dom->on_reboot != TANDEM_NO_WISH &&
+	     nla_put_u32(skb, TANDEM_DOMAIN_A_ON_REBOOT, dom->on_reboot)))
+		return -EMSGSIZE;
 
 	mutex_lock(&dom->lock);
 	strscpy(reason, dom->crash_reason, sizeof(reason));
@@ -329,9 +336,17 @@ int tandem_domain_fill(struct sk_buff *skb, struct tandem_domain *dom)
 	return 0;
 }
 
+/* Ask the agent about the crash or shutdown, off the vCPU thread. */
+static void tandem_domain_stop_decide(struct tandem_domain *dom)
+{
+	kref_get(&dom->ref);
+	if (!queue_work(tandem_wq, &dom->stop_work))
+		tandem_domain_put(dom);
+}
+
 /**
  * tandem_domain_crash() - the guest did something fatal: stop it, record
- * why, and ask the agent what to do (see tandem_crash_decide())
+ * why, and ask the agent what to do (see tandem_stopped_decide())
  * @dom: the domain
  * @vcpu: the vCPU at fault, whose thread calls this; or %NULL
  * @fmt: the reason, printf-style
@@ -361,21 +376,41 @@ void tandem_domain_crash(struct tandem_domain *dom, struct tandem_vcpu *vcpu,
 	}
 	pr_info_ratelimited("domain %s (%u) crashed: %s\n", dom->name, dom->id,
 			    dom->crash_reason);
-	kref_get(&dom->ref);
-	if (!queue_work(tandem_wq, &dom->crash_work))
-		tandem_domain_put(dom);
+	tandem_domain_stop_decide(dom);
 }
 
 /**
- * tandem_domain_crash_work() - ask the agent about a crash, off the vCPU
- * @work: &tandem_domain.crash_work
+ * tandem_domain_shutdown() - the guest powered off or asked for a reset:
+ * stop it and ask the agent what to do (see tandem_stopped_decide())
+ * @dom: the domain
+ * @reason: &enum tandem_shutdown_reason
  */
-void tandem_domain_crash_work(struct work_struct *work)
+void tandem_domain_shutdown(struct tandem_domain *dom, u32 reason)
+{
+	mutex_lock(&dom->lock);
+	if (dom->state != TANDEM_STATE_RUNNING &&
+	    dom->state != TANDEM_STATE_PAUSED) {
+		mutex_unlock(&dom->lock);
+		return;
+	}
+	/* Set before the state, for the state event to carry it. */
+	WRITE_ONCE(dom->shutdown_reason, reason);
+	mutex_unlock(&dom->lock);
+
+	tandem_domain_stop_vcpus(dom, TANDEM_STATE_SHUTDOWN);
+	tandem_domain_stop_decide(dom);
+}
+
+/**
+ * tandem_domain_stop_work() - ask the agent about a crash or a shutdown
+ * @work: &tandem_domain.stop_work
+ */
+void tandem_domain_stop_work(struct work_struct *work)
 {
 	struct tandem_domain *dom =
-		container_of(work, struct tandem_domain, crash_work);
+		container_of(work, struct tandem_domain, stop_work);
 
-	tandem_crash_decide(dom);
+	tandem_stopped_decide(dom);
 	tandem_domain_put(dom);
 }
 

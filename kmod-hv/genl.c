@@ -64,6 +64,10 @@ static const struct nla_policy tandem_domain_create_policy[TANDEM_DOMAIN_A_MAX +
 				   .len = TANDEM_NAME_MAX - 1 },
 	[TANDEM_DOMAIN_A_MEMORY] = { .type = NLA_U64 },
 	[TANDEM_DOMAIN_A_VCPUS] = NLA_POLICY_RANGE(NLA_U32, 1, TANDEM_MAX_VCPUS),
+	[TANDEM_DOMAIN_A_ON_POWEROFF] = NLA_POLICY_MAX(NLA_U32,
+						       TANDEM_CRASH_RESTART),
+	[TANDEM_DOMAIN_A_ON_REBOOT] = NLA_POLICY_MAX(NLA_U32,
+						     TANDEM_CRASH_RESTART),
 };
 
 /* DOMAIN_DESTROY and DOMAIN_GET select one domain by id or name. */
@@ -71,6 +75,8 @@ static const struct nla_policy tandem_domain_select_policy[TANDEM_DOMAIN_A_MAX +
 	TANDEM_DOMAIN_REPLY_ONLY,
 	[TANDEM_DOMAIN_A_MEMORY] = TANDEM_REJECT_REPLY_ONLY,
 	[TANDEM_DOMAIN_A_VCPUS] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_DOMAIN_A_ON_POWEROFF] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_DOMAIN_A_ON_REBOOT] = TANDEM_REJECT_REPLY_ONLY,
 	[TANDEM_DOMAIN_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[TANDEM_DOMAIN_A_NAME] = { .type = NLA_NUL_STRING,
 				   .len = TANDEM_NAME_MAX - 1 },
@@ -369,7 +375,9 @@ static int tandem_info_fill(struct sk_buff *msg)
 	    nla_put_u32(msg, TANDEM_INFO_A_ASIDS_IN_USE, asids) ||
 	    nla_put_u32(msg, TANDEM_INFO_A_VCPU_THREADS,
 			tandem_vcpu_threads()) ||
-	    nla_put_u32(msg, TANDEM_INFO_A_HW_USERS, tandem_hw_users()))
+	    nla_put_u32(msg, TANDEM_INFO_A_HW_USERS, tandem_hw_users()) ||
+	    nla_put_u64_64bit(msg, TANDEM_INFO_A_IMAGE_PAGES,
+			      tandem_image_pages(), TANDEM_INFO_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -420,6 +428,8 @@ static void tandem_create_complete(struct tandem_decision *dec)
 	}
 	/* The domain holds the memory cgroup reference now. */
 	dec->create.memcg = NULL;
+	dom->on_poweroff = dec->create.on_poweroff;
+	dom->on_reboot = dec->create.on_reboot;
 
 	skb = tandem_reply_new(&dec->rq, NLMSG_DEFAULT_SIZE + dom->vcpus * 256,
 			       &hdr);
@@ -485,6 +495,10 @@ static int tandem_domain_create_doit(struct sk_buff *skb, struct genl_info *info
 	dec->memory = memory;
 	dec->create.vcpus = tb[TANDEM_DOMAIN_A_VCPUS] ?
 			    nla_get_u32(tb[TANDEM_DOMAIN_A_VCPUS]) : 1;
+	dec->create.on_poweroff = tb[TANDEM_DOMAIN_A_ON_POWEROFF] ?
+		nla_get_u32(tb[TANDEM_DOMAIN_A_ON_POWEROFF]) : TANDEM_NO_WISH;
+	dec->create.on_reboot = tb[TANDEM_DOMAIN_A_ON_REBOOT] ?
+		nla_get_u32(tb[TANDEM_DOMAIN_A_ON_REBOOT]) : TANDEM_NO_WISH;
 	/* Guest RAM is charged to the creator, not to the worker. */
 	dec->create.memcg = get_mem_cgroup_from_mm(current->mm);
 	return tandem_ask(dec, info);
@@ -587,7 +601,7 @@ static void tandem_mem_write_complete(struct tandem_decision *dec)
 		dom->memwrite_gen = tandem_policy_generation();
 		mutex_unlock(&dom->lock);
 	}
-	tandem_mem_write(&dom->mem, dec->mem.gpa, dec->mem.data, dec->mem.len);
+	tandem_mem_load(&dom->mem, dec->mem.gpa, dec->mem.data, dec->mem.len);
 	tandem_reply_ack(&dec->rq, 0, NULL);
 }
 
@@ -653,8 +667,8 @@ static int tandem_mem_write_doit(struct sk_buff *skb, struct genl_info *info)
 		goto err_put;
 
 	if (tandem_mem_write_reusable(dom)) {
-		tandem_mem_write(&dom->mem, gpa, nla_data(tb[TANDEM_MEM_A_DATA]),
-				 len);
+		tandem_mem_load(&dom->mem, gpa, nla_data(tb[TANDEM_MEM_A_DATA]),
+				len);
 		tandem_domain_put(dom);
 		return 0;
 	}
@@ -1007,24 +1021,81 @@ static const struct tandem_decision_ops tandem_crash_ops = {
 	.complete = tandem_crash_complete,
 };
 
-/**
- * tandem_crash_decide() - ask the agent what to do with a crashed domain
- * @dom: the domain, in state crashed
- */
-void tandem_crash_decide(struct tandem_domain *dom)
+/* Shutdown decisions: power-off and reboot, asked by the mechanism ---------- */
+
+static u32 tandem_shutdown_wish(struct tandem_domain *dom)
+{
+	return READ_ONCE(dom->shutdown_reason) == TANDEM_SHUTDOWN_REBOOT ?
+	       dom->on_reboot : dom->on_poweroff;
+}
+
+static int tandem_shutdown_fill(struct tandem_decision *dec,
+				struct sk_buff *skb)
+{
+	u32 wish = tandem_shutdown_wish(dec->dom);
+
+	return nla_put_u32(skb, TANDEM_DECISION_A_SHUTDOWN_REASON,
+			   READ_ONCE(dec->dom->shutdown_reason)) ||
+	       (wish != TANDEM_NO_WISH &&
+		nla_put_u32(skb, TANDEM_DECISION_A_WISH, wish));
+}
+
+static void tandem_shutdown_complete(struct tandem_decision *dec)
+{
+	struct tandem_domain *dom = dec->dom;
+	/* No agent, no answer or a denial: it stays shut down. */
+	u32 action = !dec->err && dec->allow ? dec->action : TANDEM_CRASH_PRESERVE;
+
+	/* Destroyed or restarted by hand while the agent thought. */
+	if (READ_ONCE(dom->state) != TANDEM_STATE_SHUTDOWN)
+		return;
+	if (action == TANDEM_CRASH_DESTROY)
+		tandem_domain_destroy(dom);
+	else if (action == TANDEM_CRASH_RESTART && tandem_domain_restart(dom))
+		pr_info_ratelimited("domain %s (%u) could not be restarted\n",
+				    dom->name, dom->id);
+}
+
+static const struct tandem_decision_ops tandem_shutdown_ops = {
+	.fill = tandem_shutdown_fill,
+	.complete = tandem_shutdown_complete,
+};
+
+/* Ask the agent about a crash or a shutdown; @ops completes it. */
+static void tandem_stop_decide(struct tandem_domain *dom, u32 kind,
+			       const struct tandem_decision_ops *ops)
 {
 	struct tandem_decision *dec;
 
-	dec = tandem_decision_new(TANDEM_DECISION_CRASH, &tandem_crash_ops, NULL);
+	dec = tandem_decision_new(kind, ops, NULL);
 	if (!dec) {
-		tandem_event_crashed(dom, TANDEM_CRASH_PRESERVE);
+		if (kind == TANDEM_DECISION_CRASH)
+			tandem_event_crashed(dom, TANDEM_CRASH_PRESERVE);
 		return;
 	}
 	kref_get(&dom->ref);
 	tandem_domain_decision_init(dec, dom);
 	if (tandem_decision_ask(dec, NULL) != -EINTR) {
-		tandem_crash_complete(dec);
+		ops->complete(dec);
 		tandem_decision_free(dec);
+	}
+}
+
+/**
+ * tandem_stopped_decide() - ask the agent what to do with a domain that
+ * crashed, powered off or asked for a reboot
+ * @dom: the domain, in state crashed or shutdown (else nothing is asked)
+ */
+void tandem_stopped_decide(struct tandem_domain *dom)
+{
+	switch (READ_ONCE(dom->state)) {
+	case TANDEM_STATE_CRASHED:
+		tandem_stop_decide(dom, TANDEM_DECISION_CRASH, &tandem_crash_ops);
+		break;
+	case TANDEM_STATE_SHUTDOWN:
+		tandem_stop_decide(dom, TANDEM_DECISION_SHUTDOWN,
+				   &tandem_shutdown_ops);
+		break;
 	}
 }
 

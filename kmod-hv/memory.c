@@ -37,6 +37,19 @@ u64 tandem_mem_allocated(void)
 	return (u64)atomic_long_read(&tandem_mem_pages) << PAGE_SHIFT;
 }
 
+/* Pages held as boot-image copies by all domains, for GET_INFO. */
+static atomic_long_t tandem_image_nr = ATOMIC_LONG_INIT(0);
+
+/**
+ * tandem_image_pages() - pages held as copies of loaded images
+ *
+ * Return: the total over all domains.
+ */
+u64 tandem_image_pages(void)
+{
+	return atomic_long_read(&tandem_image_nr);
+}
+
 /* Nested page-table pages held by all domains, for GET_INFO. */
 static atomic_long_t tandem_pt_nr = ATOMIC_LONG_INIT(0);
 
@@ -127,7 +140,9 @@ int tandem_mem_alloc(struct tandem_mem *mem, u64 size, struct mem_cgroup *memcg)
 	mem->pages = kvcalloc(mem->nr_pages, sizeof(*mem->pages),
 			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	mem->huge = bitmap_zalloc(nr_chunks, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!mem->pages || !mem->huge)
+	mem->loaded = bitmap_zalloc(mem->nr_pages,
+				    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!mem->pages || !mem->huge || !mem->loaded)
 		goto err_free;
 
 	if (memcg)
@@ -168,8 +183,24 @@ err_release:
 err_free:
 	kvfree(mem->pages);
 	bitmap_free(mem->huge);
+	bitmap_free(mem->loaded);
 	memset(mem, 0, sizeof(*mem));
 	return -ENOMEM;
+}
+
+static void tandem_mem_image_free(struct tandem_mem *mem)
+{
+	unsigned long i;
+
+	if (!mem->image)
+		return;
+	for (i = 0; i < mem->nr_pages; i++)
+		if (mem->image[i])
+			__free_page(mem->image[i]);
+	atomic_long_sub(mem->image_pages, &tandem_image_nr);
+	kvfree(mem->image);
+	mem->image = NULL;
+	mem->image_pages = 0;
 }
 
 /**
@@ -180,10 +211,12 @@ void tandem_mem_free(struct tandem_mem *mem)
 {
 	if (!mem->pages)
 		return;
+	tandem_mem_image_free(mem);
 	tandem_mem_release_pages(mem);
 	atomic_long_sub(mem->nr_pages, &tandem_mem_pages);
 	kvfree(mem->pages);
 	bitmap_free(mem->huge);
+	bitmap_free(mem->loaded);
 	memset(mem, 0, sizeof(*mem));
 }
 
@@ -246,4 +279,86 @@ void tandem_mem_write(struct tandem_mem *mem, u64 gpa, const void *src,
 void tandem_mem_read(struct tandem_mem *mem, u64 gpa, void *dst, size_t len)
 {
 	tandem_mem_copy(mem, gpa, dst, len, false);
+}
+
+/**
+ * tandem_mem_load() - tandem_mem_write() for the domain builder: the pages
+ * written are part of the boot image that a restart puts back
+ * @mem: guest RAM
+ * @gpa: destination, checked with tandem_mem_range_ok()
+ * @src: source
+ * @len: bytes, at least 1
+ */
+void tandem_mem_load(struct tandem_mem *mem, u64 gpa, const void *src,
+		     size_t len)
+{
+	unsigned long first = gpa >> PAGE_SHIFT;
+	unsigned long last = (gpa + len - 1) >> PAGE_SHIFT;
+
+	tandem_mem_copy(mem, gpa, (void *)src, len, true);
+	bitmap_set(mem->loaded, first, last - first + 1);
+}
+
+/**
+ * tandem_mem_snapshot() - keep a copy of the pages the builder loaded
+ * @mem: guest RAM, before its first start
+ * @memcg: memory cgroup to charge (the domain's creator)
+ *
+ * The copy costs as much memory as the loaded pages (kernel and initrd for
+ * a Linux guest); it is what makes a restart a real reboot, since a
+ * running guest overwrites its own image. An earlier copy is replaced.
+ *
+ * Return: 0, or -ENOMEM with no copy kept.
+ */
+int tandem_mem_snapshot(struct tandem_mem *mem, struct mem_cgroup *memcg)
+{
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_NOWARN |
+			  __GFP_RETRY_MAYFAIL;
+	struct mem_cgroup *old_memcg = NULL;
+	unsigned long i;
+	int err = 0;
+
+	tandem_mem_image_free(mem);
+	mem->image = kvcalloc(mem->nr_pages, sizeof(*mem->image), gfp);
+	if (!mem->image)
+		return -ENOMEM;
+	if (memcg)
+		old_memcg = set_active_memcg(memcg);
+	for_each_set_bit(i, mem->loaded, mem->nr_pages) {
+		struct page *page = alloc_page(gfp);
+
+		if (!page) {
+			err = -ENOMEM;
+			break;
+		}
+		copy_highpage(page, mem->pages[i]);
+		mem->image[i] = page;
+		mem->image_pages++;
+		atomic_long_inc(&tandem_image_nr);
+		cond_resched();
+	}
+	if (memcg)
+		set_active_memcg(old_memcg);
+	if (err)
+		tandem_mem_image_free(mem);
+	return err;
+}
+
+/**
+ * tandem_mem_restore() - put RAM back as it was at the snapshot: the loaded
+ * pages from the copy, every other page zeroed
+ * @mem: guest RAM; no vCPU may be running
+ */
+void tandem_mem_restore(struct tandem_mem *mem)
+{
+	unsigned long i;
+
+	for (i = 0; i < mem->nr_pages; i++) {
+		if (mem->image && mem->image[i])
+			copy_highpage(mem->pages[i], mem->image[i]);
+		else
+			clear_highpage(mem->pages[i]);
+		if (!(i % 512))
+			cond_resched();
+	}
 }

@@ -83,6 +83,9 @@ struct tandem_rtc;
 struct tandem_i8042;
 struct tandem_pm;
 
+/* &tandem_domain.on_poweroff, on_reboot: the domain asked for nothing */
+#define TANDEM_NO_WISH		U32_MAX
+
 /* Interrupt lines (GSIs) of a domain's platform: the I/O APIC's inputs. */
 #define TANDEM_NR_GSIS		24
 
@@ -388,6 +391,10 @@ int tandem_reply_send(const struct tandem_requester *rq, struct sk_buff *skb,
  * @huge: one bit per 2 MiB chunk backed by a single order-9 allocation
  * @chunks_2m: number of bits set in @huge
  * @pages_4k: pages allocated one by one
+ * @loaded: one bit per page MEM_WRITE put data into
+ * @image: at the first start, a copy of each @loaded page (%NULL for the
+ *	others): what a restart puts back; %NULL before the first start
+ * @image_pages: pages held by @image
  */
 struct tandem_mem {
 	u64 size;
@@ -396,6 +403,9 @@ struct tandem_mem {
 	unsigned long *huge;
 	unsigned int chunks_2m;
 	unsigned int pages_4k;
+	unsigned long *loaded;
+	struct page **image;
+	unsigned long image_pages;
 };
 
 int tandem_mem_alloc(struct tandem_mem *mem, u64 size, struct mem_cgroup *memcg);
@@ -404,6 +414,11 @@ bool tandem_mem_range_ok(const struct tandem_mem *mem, u64 gpa, u64 len);
 void tandem_mem_write(struct tandem_mem *mem, u64 gpa, const void *src,
 		      size_t len);
 void tandem_mem_read(struct tandem_mem *mem, u64 gpa, void *dst, size_t len);
+void tandem_mem_load(struct tandem_mem *mem, u64 gpa, const void *src,
+		     size_t len);
+int tandem_mem_snapshot(struct tandem_mem *mem, struct mem_cgroup *memcg);
+void tandem_mem_restore(struct tandem_mem *mem);
+u64 tandem_image_pages(void);
 u64 tandem_mem_allocated(void);
 u64 *tandem_pt_page_alloc(void);
 void tandem_pt_page_free(u64 *table);
@@ -444,7 +459,10 @@ u64 tandem_pt_pages(void);
  * @i8042: the keyboard controller at 0x60/0x64 (i8042.c)
  * @pm: the ACPI PM1a registers (acpi_pm.c)
  * @reset_ctl: the reset control register at 0xcf9 (reset.c)
- * @crash_work: asks the agent what to do after a crash
+ * @stop_work: asks the agent what to do after a crash or a shutdown
+ * @on_poweroff: &enum tandem_crash_action asked for at create, or
+ *	%TANDEM_NO_WISH
+ * @on_reboot: likewise for a reboot
  * @console: the console ring, %TANDEM_CONSOLE_SIZE bytes
  * @console_seq: sequence number of the next byte written
  * @console_lock: protects @console and @console_seq
@@ -485,7 +503,9 @@ struct tandem_domain {
 	struct tandem_i8042 *i8042;
 	struct tandem_pm *pm;
 	u8 reset_ctl;
-	struct work_struct crash_work;
+	struct work_struct stop_work;
+	u32 on_poweroff;
+	u32 on_reboot;
 	char *console;
 	u64 console_seq;
 	spinlock_t console_lock; /* console ring: writers are vCPU threads */
@@ -520,8 +540,9 @@ void tandem_domain_stop_vcpus(struct tandem_domain *dom, u32 state);
 int tandem_domain_pause(struct tandem_domain *dom);
 void tandem_domain_run(struct tandem_domain *dom);
 int tandem_domain_restart(struct tandem_domain *dom);
-void tandem_domain_crash_work(struct work_struct *work);
-void tandem_crash_decide(struct tandem_domain *dom);
+void tandem_domain_stop_work(struct work_struct *work);
+void tandem_stopped_decide(struct tandem_domain *dom);
+void tandem_domain_shutdown(struct tandem_domain *dom, u32 reason);
 int tandem_domain_resume(struct tandem_domain *dom);
 void tandem_domain_crash(struct tandem_domain *dom, struct tandem_vcpu *vcpu,
 			 const char *fmt, ...) __printf(3, 4);
@@ -652,7 +673,8 @@ struct tandem_decision_ops {
  * @action: CRASH: the verdict's &enum tandem_crash_action
  * @agent_portid: the agent asked (0 when there was none)
  * @agent_name: its name
- * @create: DOMAIN_CREATE: vCPUs and the creator's memory cgroup
+ * @create: DOMAIN_CREATE: vCPUs, shutdown wishes and the creator's
+ *	memory cgroup
  * @mem: MEM_WRITE: destination, length, state asked about, a copy of data
  * @config: POLICY_SET: a copy of the configuration nest
  * @timeout: fires when the agent is too slow
@@ -683,6 +705,8 @@ struct tandem_decision {
 	union {
 		struct {
 			u32 vcpus;
+			u32 on_poweroff;
+			u32 on_reboot;
 			struct mem_cgroup *memcg;
 		} create;
 		struct {

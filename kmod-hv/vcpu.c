@@ -296,11 +296,9 @@ static void tandem_vcpu_after_slice(struct tandem_vcpu *vcpu)
 		break;
 	case TANDEM_LEAVE_SHUTDOWN:
 	case TANDEM_LEAVE_REBOOT:
-		/* Set before the state, for the state event to carry it. */
-		WRITE_ONCE(dom->shutdown_reason,
-			   vcpu->leave == TANDEM_LEAVE_REBOOT ?
-			   TANDEM_SHUTDOWN_REBOOT : TANDEM_SHUTDOWN_POWEROFF);
-		tandem_domain_stop_vcpus(dom, TANDEM_STATE_SHUTDOWN);
+		tandem_domain_shutdown(dom, vcpu->leave == TANDEM_LEAVE_REBOOT ?
+				       TANDEM_SHUTDOWN_REBOOT :
+				       TANDEM_SHUTDOWN_POWEROFF);
 		break;
 	case TANDEM_LEAVE_CRASH:
 		tandem_domain_crash(dom, vcpu, "%s", vcpu->crash_msg);
@@ -463,6 +461,9 @@ int tandem_domain_start_vcpus(struct tandem_domain *dom)
 	err = tandem_hw_get();
 	if (err)
 		return err;
+	err = tandem_mem_snapshot(&dom->mem, dom->memcg);
+	if (err)
+		goto err_hw;
 	err = tandem_arch->vm_init(dom);
 	if (err)
 		goto err_hw;
@@ -592,22 +593,27 @@ void tandem_domain_run(struct tandem_domain *dom)
 }
 
 /**
- * tandem_domain_restart() - run a crashed domain again from its initial
- * vCPU state (memory is left as it is)
+ * tandem_domain_restart() - run a crashed or shut down domain again as it
+ * was first started: RAM as the builder loaded it, initial vCPU state
  * @dom: the domain
  *
- * Return: 0, -EINVAL when it is not crashed, or the backend's error.
+ * Return: 0, -EINVAL when it is neither crashed nor shut down, or the
+ * backend's error.
  */
 int tandem_domain_restart(struct tandem_domain *dom)
 {
+	bool crashed = READ_ONCE(dom->state) == TANDEM_STATE_CRASHED;
 	int err = 0;
 	u32 i;
 
 	mutex_lock(&dom->ctl_lock);
-	if (READ_ONCE(dom->state) != TANDEM_STATE_CRASHED || !dom->started) {
+	if ((READ_ONCE(dom->state) != TANDEM_STATE_CRASHED &&
+	     READ_ONCE(dom->state) != TANDEM_STATE_SHUTDOWN) || !dom->started) {
 		err = -EINVAL;
 		goto out;
 	}
+	/* The vCPU threads wait, out of the guest, until the state changes. */
+	tandem_mem_restore(&dom->mem);
 	for (i = 0; i < dom->vcpus && !err; i++) {
 		struct tandem_vcpu *vcpu = &dom->vcpu[i];
 		struct tandem_vcpu_regs regs = vcpu->initial;
@@ -616,7 +622,9 @@ int tandem_domain_restart(struct tandem_domain *dom)
 		WRITE_ONCE(vcpu->halted, false);
 	}
 	if (!err) {
-		WRITE_ONCE(dom->restarts, dom->restarts + 1);
+		/* Restarts after crashes count towards max_restarts. */
+		if (crashed)
+			WRITE_ONCE(dom->restarts, dom->restarts + 1);
 		tandem_domain_run(dom);
 	}
 out:

@@ -17,6 +17,9 @@
  *   cap		0		percent of a CPU per vCPU, 0: no cap
  *   on_crash		preserve	what a crash leads to
  *   max_restarts	3		restarts before on_crash restart destroys
+ *   on_poweroff	preserve	what a power-off leads to, when the
+ *					domain's configuration asks for nothing
+ *   on_reboot		preserve	likewise for a reboot
  *
  * Answers (Documentation/protocol-notes.txt, sections 3 to 10):
  *   DOMAIN_CREATE	checked in this order against max_domains, max_memory,
@@ -34,6 +37,9 @@
  *			CPUMASK attribute when cpus is "all")
  *   CRASH		allowed, action on_crash; restart becomes destroy
  *			once the domain was restarted max_restarts times
+ *   SHUTDOWN		allowed, action the domain's wish (its config file's
+ *			on_poweroff/on_reboot) when it has one, else
+ *			on_poweroff or on_reboot
  *   anything else	denied (fail closed)
  * A decision that does not parse is denied if it has a cookie.
  */
@@ -74,6 +80,8 @@
  * @cap: percent of one CPU per vCPU granted at START, 0 for none
  * @on_crash: &enum tandem_crash_action for a crash
  * @max_restarts: restarts after which a crash destroys instead
+ * @on_poweroff: &enum tandem_crash_action for a power-off without a wish
+ * @on_reboot: &enum tandem_crash_action for a reboot without a wish
  */
 struct tpol_config {
 	u32 max_domains;
@@ -87,6 +95,8 @@ struct tpol_config {
 	u32 cap;
 	u32 on_crash;
 	u32 max_restarts;
+	u32 on_poweroff;
+	u32 on_reboot;
 };
 
 /* Changed only as a whole, by an accepted POLICY_SET. */
@@ -103,6 +113,8 @@ static struct tpol_config tpol_config = {
 	.cap = 0,
 	.on_crash = TANDEM_CRASH_PRESERVE,
 	.max_restarts = 3,
+	.on_poweroff = TANDEM_CRASH_PRESERVE,
+	.on_reboot = TANDEM_CRASH_PRESERVE,
 };
 
 static const char *const tpol_action_names[] = {
@@ -154,11 +166,12 @@ void tpol_config_log(const char *what)
 
 	tpol_config_get(&cfg);
 	tpol_states_str(cfg.mem_write_states, states, sizeof(states));
-	pr_info("%s: max_domains %u, max_memory %llu, max_vcpus %u, memory_pool %llu, name_pattern '%s', mem_write_states %s, cpus %s, weight %u, cap %u, on_crash %s, max_restarts %u\n",
+	pr_info("%s: max_domains %u, max_memory %llu, max_vcpus %u, memory_pool %llu, name_pattern '%s', mem_write_states %s, cpus %s, weight %u, cap %u, on_crash %s, max_restarts %u, on_poweroff %s, on_reboot %s\n",
 		what, cfg.max_domains, cfg.max_memory, cfg.max_vcpus,
 		cfg.memory_pool, cfg.name_pattern, states, cfg.cpus,
 		cfg.weight, cfg.cap, tpol_action_names[cfg.on_crash],
-		cfg.max_restarts);
+		cfg.max_restarts, tpol_action_names[cfg.on_poweroff],
+		tpol_action_names[cfg.on_reboot]);
 }
 
 /* Configuration keys: policy, and for refusals their names and rules. */
@@ -194,6 +207,9 @@ static const struct nla_policy tpol_pcfg_policy[TANDEM_PCFG_A_MAX + 1] = {
 	[TANDEM_PCFG_A_CAP] = NLA_POLICY_MAX(NLA_U32, 100),
 	[TANDEM_PCFG_A_ON_CRASH] = NLA_POLICY_MAX(NLA_U32, TANDEM_CRASH_RESTART),
 	[TANDEM_PCFG_A_MAX_RESTARTS] = { .type = NLA_U32 },
+	[TANDEM_PCFG_A_ON_POWEROFF] = NLA_POLICY_MAX(NLA_U32,
+						     TANDEM_CRASH_RESTART),
+	[TANDEM_PCFG_A_ON_REBOOT] = NLA_POLICY_MAX(NLA_U32, TANDEM_CRASH_RESTART),
 };
 
 struct tpol_key {
@@ -224,6 +240,10 @@ static const struct tpol_key tpol_keys[TANDEM_PCFG_A_MAX + 1] = {
 		"on_crash", "must be preserve (0), destroy (1) or restart (2)" },
 	[TANDEM_PCFG_A_MAX_RESTARTS] = {
 		"max_restarts", "must be a u32" },
+	[TANDEM_PCFG_A_ON_POWEROFF] = {
+		"on_poweroff", "must be preserve (0), destroy (1) or restart (2)" },
+	[TANDEM_PCFG_A_ON_REBOOT] = {
+		"on_reboot", "must be preserve (0), destroy (1) or restart (2)" },
 };
 
 /* Decisions --------------------------------------------------------------- */
@@ -251,6 +271,8 @@ static const struct nla_policy tpol_decision_policy[TANDEM_DECISION_A_MAX + 1] =
 	[TANDEM_DECISION_A_REASON] = { .type = NLA_NUL_STRING },
 	[TANDEM_DECISION_A_RESTARTS] = { .type = NLA_U32 },
 	[TANDEM_DECISION_A_NR_CPUS] = { .type = NLA_U32 },
+	[TANDEM_DECISION_A_SHUTDOWN_REASON] = { .type = NLA_U32 },
+	[TANDEM_DECISION_A_WISH] = { .type = NLA_U32 },
 };
 
 static const char *const tpol_decision_attr_names[TANDEM_DECISION_A_MAX + 1] = {
@@ -272,6 +294,8 @@ static const char *const tpol_decision_attr_names[TANDEM_DECISION_A_MAX + 1] = {
 	[TANDEM_DECISION_A_REASON] = "reason",
 	[TANDEM_DECISION_A_RESTARTS] = "restarts",
 	[TANDEM_DECISION_A_NR_CPUS] = "nr_cpus",
+	[TANDEM_DECISION_A_SHUTDOWN_REASON] = "shutdown_reason",
+	[TANDEM_DECISION_A_WISH] = "wish",
 };
 
 /* What each kind cannot be decided without, as BIT(attribute). */
@@ -285,6 +309,7 @@ static const u32 tpol_required[__TANDEM_DECISION_COUNT] = {
 	[TANDEM_DECISION_POLICY_SET] = BIT(TANDEM_DECISION_A_POLICY),
 	/* Without the count, a restart policy could loop forever. */
 	[TANDEM_DECISION_CRASH] = BIT(TANDEM_DECISION_A_RESTARTS),
+	[TANDEM_DECISION_SHUTDOWN] = BIT(TANDEM_DECISION_A_SHUTDOWN_REASON),
 };
 
 /**
@@ -389,6 +414,22 @@ static void tpol_crash(struct nlattr **tb, const struct tpol_config *cfg,
 			(char *)nla_data(tb[TANDEM_DECISION_A_DOMAIN_NAME]) : "?",
 			restarts, cfg->max_restarts);
 	}
+}
+
+static void tpol_shutdown(struct nlattr **tb, const struct tpol_config *cfg,
+			  struct tpol_verdict *v)
+{
+	u32 reason = nla_get_u32(tb[TANDEM_DECISION_A_SHUTDOWN_REASON]);
+
+	v->allow = true;
+	v->has_action = true;
+	if (tb[TANDEM_DECISION_A_WISH] &&
+	    nla_get_u32(tb[TANDEM_DECISION_A_WISH]) <= TANDEM_CRASH_RESTART)
+		v->action = nla_get_u32(tb[TANDEM_DECISION_A_WISH]);
+	else if (reason == TANDEM_SHUTDOWN_REBOOT)
+		v->action = cfg->on_reboot;
+	else
+		v->action = cfg->on_poweroff;
 }
 
 /* A configuration that does not parse: name the key when there is one. */
@@ -521,6 +562,10 @@ static void tpol_policy_set(const struct nlattr *nest, struct tpol_verdict *v)
 		cfg.on_crash = nla_get_u32(tb[TANDEM_PCFG_A_ON_CRASH]);
 	if (tb[TANDEM_PCFG_A_MAX_RESTARTS])
 		cfg.max_restarts = nla_get_u32(tb[TANDEM_PCFG_A_MAX_RESTARTS]);
+	if (tb[TANDEM_PCFG_A_ON_POWEROFF])
+		cfg.on_poweroff = nla_get_u32(tb[TANDEM_PCFG_A_ON_POWEROFF]);
+	if (tb[TANDEM_PCFG_A_ON_REBOOT])
+		cfg.on_reboot = nla_get_u32(tb[TANDEM_PCFG_A_ON_REBOOT]);
 	tpol_config = cfg;
 	mutex_unlock(&tpol_config_lock);
 
@@ -548,7 +593,9 @@ static int tpol_put_config(struct sk_buff *skb, const struct tpol_config *cfg)
 	    nla_put_u32(skb, TANDEM_PCFG_A_WEIGHT, cfg->weight) ||
 	    nla_put_u32(skb, TANDEM_PCFG_A_CAP, cfg->cap) ||
 	    nla_put_u32(skb, TANDEM_PCFG_A_ON_CRASH, cfg->on_crash) ||
-	    nla_put_u32(skb, TANDEM_PCFG_A_MAX_RESTARTS, cfg->max_restarts)) {
+	    nla_put_u32(skb, TANDEM_PCFG_A_MAX_RESTARTS, cfg->max_restarts) ||
+	    nla_put_u32(skb, TANDEM_PCFG_A_ON_POWEROFF, cfg->on_poweroff) ||
+	    nla_put_u32(skb, TANDEM_PCFG_A_ON_REBOOT, cfg->on_reboot)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -669,6 +716,9 @@ static void tpol_decide_kind(struct nlattr **tb, const struct tpol_config *cfg,
 		break;
 	case TANDEM_DECISION_CRASH:
 		tpol_crash(tb, cfg, v);
+		break;
+	case TANDEM_DECISION_SHUTDOWN:
+		tpol_shutdown(tb, cfg, v);
 		break;
 	default:
 		tpol_deny(v, "unknown decision kind %u", kind);

@@ -276,6 +276,19 @@ static void print_result(const struct cli *cli, const struct domcfg *c,
 	       paused ? "not started (-p)" : "started");
 }
 
+/* A config file's on_poweroff/on_reboot as the domain's wish in the UAPI. */
+static uint32_t wish_action(int action)
+{
+	switch (action) {
+	case DOMCFG_DESTROY:
+		return TANDEM_CRASH_DESTROY;
+	case DOMCFG_RESTART:
+		return TANDEM_CRASH_RESTART;
+	default:
+		return TANDEM_CRASH_PRESERVE;
+	}
+}
+
 static int create_from(struct cli *cli, struct domcfg *c, bool paused)
 {
 	struct linux_boot_cfg bc = { 0 };
@@ -320,7 +333,11 @@ static int create_from(struct cli *cli, struct domcfg *c, bool paused)
 	msg = tnl_msg(&t, TANDEM_CMD_DOMAIN_CREATE, 0);
 	if (msg && (nla_put_string(msg, TANDEM_DOMAIN_A_NAME, c->name) ||
 		    nla_put_u64(msg, TANDEM_DOMAIN_A_MEMORY, c->memory) ||
-		    nla_put_u32(msg, TANDEM_DOMAIN_A_VCPUS, c->vcpus)))
+		    nla_put_u32(msg, TANDEM_DOMAIN_A_VCPUS, c->vcpus) ||
+		    nla_put_u32(msg, TANDEM_DOMAIN_A_ON_POWEROFF,
+				wish_action(c->on_poweroff)) ||
+		    nla_put_u32(msg, TANDEM_DOMAIN_A_ON_REBOOT,
+				wish_action(c->on_reboot))))
 		msg = tnl_msg_drop(msg);
 	ret = tnl_request(&t, msg, created_cb, &d, what);
 	if (!ret) {

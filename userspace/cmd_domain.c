@@ -14,6 +14,7 @@
 
 #include "builder.h"
 #include "json.h"
+#include "pcfg.h"
 #include "names.h"
 #include "nl.h"
 #include "size.h"
@@ -35,7 +36,17 @@ static struct nla_policy domain_policy[TANDEM_DOMAIN_A_MAX + 1] = {
 	[TANDEM_DOMAIN_A_UNHANDLED_IO] = { .type = NLA_U64 },
 	[TANDEM_DOMAIN_A_UNHANDLED_MMIO] = { .type = NLA_U64 },
 	[TANDEM_DOMAIN_A_SHUTDOWN_REASON] = { .type = NLA_U32 },
+	[TANDEM_DOMAIN_A_ON_POWEROFF] = { .type = NLA_U32 },
+	[TANDEM_DOMAIN_A_ON_REBOOT] = { .type = NLA_U32 },
 };
+
+/* A wish of the domain's configuration (&enum tandem_crash_action). */
+static const char *wish_str(int64_t action)
+{
+	const char *name = pcfg_action_name(action);
+
+	return name ? name : "unknown";
+}
 
 static const char *shutdown_reason_str(uint32_t reason)
 {
@@ -124,6 +135,10 @@ static int domain_parse(struct nl_msg *msg, struct domain *d)
 	d->unhandled_io = attr_u64(tb, TANDEM_DOMAIN_A_UNHANDLED_IO);
 	d->unhandled_mmio = attr_u64(tb, TANDEM_DOMAIN_A_UNHANDLED_MMIO);
 	d->shutdown_reason = attr_u32(tb, TANDEM_DOMAIN_A_SHUTDOWN_REASON);
+	d->on_poweroff = tb[TANDEM_DOMAIN_A_ON_POWEROFF] ?
+			 (int64_t)nla_get_u32(tb[TANDEM_DOMAIN_A_ON_POWEROFF]) : -1;
+	d->on_reboot = tb[TANDEM_DOMAIN_A_ON_REBOOT] ?
+		       (int64_t)nla_get_u32(tb[TANDEM_DOMAIN_A_ON_REBOOT]) : -1;
 	if (tb[TANDEM_DOMAIN_A_CRASH_REASON])
 		nla_strlcpy(d->crash_reason, tb[TANDEM_DOMAIN_A_CRASH_REASON],
 			    sizeof(d->crash_reason));
@@ -762,6 +777,10 @@ static void info_json(const struct domain *d)
 			 shutdown_reason_str(d->shutdown_reason));
 	if (d->crash_reason[0])
 		json_str(&j, "crash_reason", d->crash_reason);
+	if (d->on_poweroff >= 0)
+		json_str(&j, "on_poweroff", wish_str(d->on_poweroff));
+	if (d->on_reboot >= 0)
+		json_str(&j, "on_reboot", wish_str(d->on_reboot));
 	json_u64(&j, "vcpu_time_ns", domain_run_ns(d));
 	json_u64(&j, "exits", domain_exits(d, -1));
 	json_arr_begin(&j, "vcpu_stats");
@@ -851,6 +870,10 @@ int domain_info(struct cli *cli, const char *sel)
 	       format_size(d.memory, mem, sizeof(mem)),
 	       (unsigned long long)d.memory);
 	printf("%-16s %u\n", "vcpus:", d.vcpus);
+	if (d.on_poweroff >= 0)
+		printf("%-16s %s\n", "on_poweroff:", wish_str(d.on_poweroff));
+	if (d.on_reboot >= 0)
+		printf("%-16s %s\n", "on_reboot:", wish_str(d.on_reboot));
 	printf("%-16s %s\n", "created:",
 	       time_str(d.created_ns, created, sizeof(created)));
 	printf("%-16s %u\n", "owner uid:", d.owner_uid);

@@ -72,6 +72,7 @@ static const char *const decision_names[__TANDEM_DECISION_COUNT] = {
 	[TANDEM_DECISION_POLICY_GET] = "policy_get",
 	[TANDEM_DECISION_DOMAIN_START] = "domain_start",
 	[TANDEM_DECISION_CRASH] = "crash",
+	[TANDEM_DECISION_SHUTDOWN] = "shutdown",
 };
 
 static const char *const crash_action_names[] = {

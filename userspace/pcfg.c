@@ -36,7 +36,7 @@
 	"a comma-separated list of created, running, paused, shutdown, crashed, or none"
 
 #define PCFG_KEYS_ACCEPTED \
-	"max_domains, max_memory, max_vcpus, memory_pool, name_pattern, mem_write_states, cpus, weight, cap, on_crash or max_restarts"
+	"max_domains, max_memory, max_vcpus, memory_pool, name_pattern, mem_write_states, cpus, weight, cap, on_crash, max_restarts, on_poweroff or on_reboot"
 
 #define PCFG_CPUS_ACCEPTED \
 	"all, or a CPU list such as 0-1,3: CPU numbers and ascending ranges, comma-separated"
@@ -88,6 +88,10 @@ static const struct pcfg_key pcfg_keys[TANDEM_PCFG_A_MAX + 1] = {
 	    TANDEM_CRASH_PRESERVE, TANDEM_CRASH_RESTART, on_crash),
 	KEY(TANDEM_PCFG_A_MAX_RESTARTS, "max_restarts", PCFG_U32,
 	    0, UINT32_MAX, max_restarts),
+	KEY(TANDEM_PCFG_A_ON_POWEROFF, "on_poweroff", PCFG_ACTION,
+	    TANDEM_CRASH_PRESERVE, TANDEM_CRASH_RESTART, on_poweroff),
+	KEY(TANDEM_PCFG_A_ON_REBOOT, "on_reboot", PCFG_ACTION,
+	    TANDEM_CRASH_PRESERVE, TANDEM_CRASH_RESTART, on_reboot),
 };
 
 /**

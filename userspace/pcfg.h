@@ -48,6 +48,8 @@ enum pcfg_type {
  * @cap: percent of one CPU per vCPU, 0 for none
  * @on_crash: &enum tandem_crash_action
  * @max_restarts: restarts before a crash destroys instead
+ * @on_poweroff: &enum tandem_crash_action for a power-off without a wish
+ * @on_reboot: &enum tandem_crash_action for a reboot without a wish
  */
 struct pcfg {
 	uint32_t present;
@@ -62,6 +64,8 @@ struct pcfg {
 	uint32_t cap;
 	uint32_t on_crash;
 	uint32_t max_restarts;
+	uint32_t on_poweroff;
+	uint32_t on_reboot;
 };
 
 /**

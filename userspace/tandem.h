@@ -65,6 +65,8 @@ struct domain {
 	uint64_t unhandled_io;
 	uint64_t unhandled_mmio;
 	uint32_t shutdown_reason;
+	int64_t on_poweroff;	/* the domain's wish, -1 for none */
+	int64_t on_reboot;
 	char crash_reason[TANDEM_REASON_MAX];
 	uint32_t nr_stats;	/* entries of @stats the reply carried */
 	struct vcpu_stats stats[TANDEM_MAX_VCPUS];

@@ -108,6 +108,7 @@ static inline const char *gt_unusable(enum tg_mode mode)
  * @asids: VPIDs (VMX) or VMCBs holding an ASID (SVM) in use
  * @vcpu_threads: vCPU kernel threads alive
  * @hw_users: started domains keeping VMX/SVM on
+ * @image_pages: pages kept as copies of loaded images
  */
 struct gt_counters {
 	uint32_t domains;
@@ -116,6 +117,7 @@ struct gt_counters {
 	uint32_t asids;
 	uint32_t vcpu_threads;
 	uint32_t hw_users;
+	uint64_t image_pages;
 };
 
 /**
@@ -131,6 +133,7 @@ static inline int gt_counters_get(struct gt_counters *c)
 		TANDEM_INFO_A_NR_DOMAINS, TANDEM_INFO_A_GUEST_MEMORY,
 		TANDEM_INFO_A_PT_PAGES, TANDEM_INFO_A_ASIDS_IN_USE,
 		TANDEM_INFO_A_VCPU_THREADS, TANDEM_INFO_A_HW_USERS,
+		TANDEM_INFO_A_IMAGE_PAGES,
 	};
 	static struct treply r;
 	struct tnl_sock s;
@@ -156,6 +159,7 @@ static inline int gt_counters_get(struct gt_counters *c)
 	c->asids = treply_u32(&r, TANDEM_INFO_A_ASIDS_IN_USE, 0);
 	c->vcpu_threads = treply_u32(&r, TANDEM_INFO_A_VCPU_THREADS, 0);
 	c->hw_users = treply_u32(&r, TANDEM_INFO_A_HW_USERS, 0);
+	c->image_pages = treply_u64(&r, TANDEM_INFO_A_IMAGE_PAGES, 0);
 	return 0;
 }
 
@@ -209,6 +213,13 @@ static inline void gt_reap_stale(const char *prefix)
  * errno; on failure the domain may exist (d->id != 0) and the caller
  * destroys it.
  */
+/*
+ * The wishes (&enum tandem_crash_action, -1 for none) gt_create_payload()
+ * gives new domains for a power-off and a reboot; tests that set them put
+ * -1 back.
+ */
+static int64_t gt_on_poweroff = -1, gt_on_reboot = -1;
+
 static inline int gt_create_payload(struct tg_domain *d, const char *prefix,
 				    uint64_t memory, enum tg_mode mode,
 				    const char *payload, uint32_t sel,
@@ -221,7 +232,7 @@ static inline int gt_create_payload(struct tg_domain *d, const char *prefix,
 	int err;
 
 	snprintf(name, sizeof(name), "%s%d-%d", prefix, getpid(), counter++);
-	err = tg_create(d, name, memory, 1);
+	err = tg_create_wish(d, name, memory, 1, gt_on_poweroff, gt_on_reboot);
 	if (err) {
 		*why = "DOMAIN_CREATE";
 		return err;

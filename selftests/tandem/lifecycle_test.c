@@ -302,16 +302,19 @@ static int counters_settle(const struct gt_counters *base,
 									\
 	ASSERT_EQ(0, __err)						\
 		TH_LOG("%s: counters domains %u memory %llu pt %llu "	\
-		       "asids %u threads %u hw %u, were %u %llu %llu %u %u %u", \
+		       "asids %u threads %u hw %u image %llu, "		\
+		       "were %u %llu %llu %u %u %u %llu",		\
 		       what, __c.domains,				\
 		       (unsigned long long)__c.guest_memory,		\
 		       (unsigned long long)__c.pt_pages, __c.asids,	\
 		       __c.vcpu_threads, __c.hw_users,			\
+		       (unsigned long long)__c.image_pages,		\
 		       self->base.domains,				\
 		       (unsigned long long)self->base.guest_memory,	\
 		       (unsigned long long)self->base.pt_pages,		\
 		       self->base.asids, self->base.vcpu_threads,	\
-		       self->base.hw_users);				\
+		       self->base.hw_users,				\
+		       (unsigned long long)self->base.image_pages);	\
 	ASSERT_EQ(self->base.vcpu_threads, vcpu_threads(__first, sizeof(__first))) \
 		TH_LOG("%s: vCPU thread left: %s", what, __first);	\
 } while (0)
@@ -335,6 +338,8 @@ static int counters_settle(const struct gt_counters *base,
 	EXPECT_EQ(self->base.vcpu_threads + 1, __c.vcpu_threads)	\
 		TH_LOG("%s", what);					\
 	EXPECT_LT(self->base.hw_users, __c.hw_users) TH_LOG("%s", what); \
+	EXPECT_LT(self->base.image_pages, __c.image_pages)		\
+		TH_LOG("%s", what);					\
 	EXPECT_EQ(self->base.vcpu_threads + 1,				\
 		  vcpu_threads(__first, sizeof(__first)))		\
 		TH_LOG("%s: /proc shows no vCPU thread", what);		\

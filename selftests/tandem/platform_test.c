@@ -43,6 +43,8 @@ enum pt_routine {
 	PT_POWEROFF,
 	PT_UNCLAIMED,
 	PT_TOUCH,
+	PT_ECHO,
+	PT_REBOOT_FRESH,
 };
 
 FIXTURE(platform) {
@@ -353,6 +355,20 @@ TEST_F(platform, cmos_storage_round_trip)
 	PT_WAIT("done", NULL);
 }
 
+/* Wait until the agent has answered @n SHUTDOWN decisions: 0 or -ETIMEDOUT. */
+static int wait_shutdown_decisions(FIXTURE_DATA(platform) *self, unsigned int n)
+{
+	long end = gt_now_ms() + UCALL_TIMEOUT;
+
+	while (__atomic_load_n(&self->agent.decisions[TANDEM_DECISION_SHUTDOWN],
+			       __ATOMIC_ACQUIRE) < n) {
+		if (gt_now_ms() > end)
+			return -ETIMEDOUT;
+		usleep(10000);
+	}
+	return 0;
+}
+
 /* A reset or power-off: state shutdown, with @reason, and an event. */
 static void check_shutdown(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(platform) *self, uint32_t sel,
@@ -394,6 +410,12 @@ static void check_shutdown(struct __test_metadata *_metadata,
 	ASSERT_TRUE(found) TH_LOG("no state event to shutdown");
 	EXPECT_EQ(reason, treply_u32(&ev, TANDEM_EVENT_A_SHUTDOWN_REASON,
 				     TANDEM_SHUTDOWN_NONE));
+
+	/* The agent was asked, with the reason and no wish; it preserved. */
+	ASSERT_EQ(0, wait_shutdown_decisions(self, 1));
+	EXPECT_EQ(reason, self->agent.shutdown_reason);
+	EXPECT_EQ(-1, self->agent.shutdown_wish);
+	EXPECT_EQ(TANDEM_STATE_SHUTDOWN, tg_state(&self->d));
 }
 
 TEST_F(platform, i8042_reset_command_reboots)
@@ -409,6 +431,64 @@ TEST_F(platform, port_cf9_reset_reboots)
 TEST_F(platform, pm1a_s5_powers_off)
 {
 	check_shutdown(_metadata, self, PT_POWEROFF, TANDEM_SHUTDOWN_POWEROFF);
+}
+
+/*
+ * A reboot the agent answers with restart runs the domain again from the
+ * image the builder loaded (the guest checks RAM it dirtied is clean
+ * again): the domain asked for restart, the agent restarts twice, then
+ * preserves the third reboot. Reboots are not crash restarts.
+ */
+TEST_F(platform, reboot_restart_verdict_reruns_the_loaded_image)
+{
+	struct gt_stats st;
+	const char *p;
+	int run;
+
+	self->agent.shutdown_restarts = 2;
+	gt_on_reboot = TANDEM_CRASH_RESTART;
+	PT_CREATE(PT_REBOOT_FRESH, 0, 0);
+	gt_on_reboot = -1;
+	PT_START();
+	/* The domain passes through state shutdown between the runs. */
+	ASSERT_EQ(0, wait_shutdown_decisions(self, 3))
+		TH_LOG("%u reboots decided; console:\n%s",
+		       self->agent.decisions[TANDEM_DECISION_SHUTDOWN],
+		       self->d.console);
+	ASSERT_EQ(0, tg_wait_state(&self->d, TANDEM_STATE_SHUTDOWN, UCALL_TIMEOUT))
+		TH_LOG("state %d, not shutdown", tg_state(&self->d));
+	tg_console_poll(&self->d);
+	for (run = 0, p = self->d.console; (p = strstr(p, "ucall: sync")); p++)
+		run++;
+	EXPECT_EQ(3, run) TH_LOG("console:\n%s", self->d.console);
+	EXPECT_EQ(TANDEM_SHUTDOWN_REBOOT, self->agent.shutdown_reason);
+	EXPECT_EQ(TANDEM_CRASH_RESTART, self->agent.shutdown_wish);
+	PT_STATS(&st);
+	EXPECT_EQ(TANDEM_SHUTDOWN_REBOOT, st.shutdown_reason);
+	ASSERT_EQ(0, tg_get(&self->d, &self->r));
+	EXPECT_EQ(0, treply_u32(&self->r, TANDEM_DOMAIN_A_RESTARTS, ~0u));
+	EXPECT_EQ(TANDEM_CRASH_RESTART,
+		  treply_u32(&self->r, TANDEM_DOMAIN_A_ON_REBOOT, ~0u));
+	tg_console_poll(&self->d);
+	EXPECT_EQ(NULL, strstr(self->d.console, "ucall: assert"))
+		TH_LOG("console:\n%s", self->d.console);
+}
+
+/* A power-off the agent answers with destroy: the domain is gone. */
+TEST_F(platform, poweroff_destroy_verdict_destroys_the_domain)
+{
+	long end;
+	int err;
+
+	self->agent.shutdown_action = TANDEM_CRASH_DESTROY;
+	PT_CREATE(PT_POWEROFF, 0, 0);
+	PT_START();
+	end = gt_now_ms() + UCALL_TIMEOUT;
+	while ((err = tg_get(&self->d, &self->r)) == 0 && gt_now_ms() < end)
+		usleep(10000);
+	EXPECT_EQ(-ENOENT, err);
+	EXPECT_EQ(1, self->agent.decisions[TANDEM_DECISION_SHUTDOWN]);
+	EXPECT_EQ(TANDEM_SHUTDOWN_POWEROFF, self->agent.shutdown_reason);
 }
 
 /*

@@ -933,6 +933,8 @@ TEST_F(kagent, bad_policy_set_is_einval_naming_the_key_and_applies_nothing)
 		{ { .present = PCFG(WEIGHT), .weight = 65536 }, "weight" },
 		{ { .present = PCFG(CAP), .cap = 101 }, "cap" },
 		{ { .present = PCFG(ON_CRASH), .on_crash = 3 }, "on_crash" },
+		{ { .present = PCFG(ON_POWEROFF), .on_poweroff = 3 }, "on_poweroff" },
+		{ { .present = PCFG(ON_REBOOT), .on_reboot = 7 }, "on_reboot" },
 	};
 	struct tpcfg before, after;
 	size_t i;
@@ -961,7 +963,8 @@ TEST_F(kagent, policy_get_returns_what_was_set)
 		.present = PCFG(MAX_DOMAINS) | PCFG(MAX_MEMORY) | PCFG(MAX_VCPUS) |
 			   PCFG(MEMORY_POOL) | PCFG(NAME_PATTERN) |
 			   PCFG(MEM_WRITE_STATES) | PCFG(CPUS) | PCFG(WEIGHT) |
-			   PCFG(CAP) | PCFG(ON_CRASH) | PCFG(MAX_RESTARTS),
+			   PCFG(CAP) | PCFG(ON_CRASH) | PCFG(MAX_RESTARTS) |
+			   PCFG(ON_POWEROFF) | PCFG(ON_REBOOT),
 		.max_domains = 17,
 		.max_memory = 96 * MiB,
 		.max_vcpus = 7,
@@ -976,6 +979,8 @@ TEST_F(kagent, policy_get_returns_what_was_set)
 		.cap = 40,
 		.on_crash = TANDEM_CRASH_RESTART,
 		.max_restarts = 7,
+		.on_poweroff = TANDEM_CRASH_DESTROY,
+		.on_reboot = TANDEM_CRASH_RESTART,
 	}, got;
 
 	kset(_metadata, self, &cfg);
@@ -992,6 +997,8 @@ TEST_F(kagent, policy_get_returns_what_was_set)
 	EXPECT_EQ(cfg.cap, got.cap);
 	EXPECT_EQ(cfg.on_crash, got.on_crash);
 	EXPECT_EQ(cfg.max_restarts, got.max_restarts);
+	EXPECT_EQ(cfg.on_poweroff, got.on_poweroff);
+	EXPECT_EQ(cfg.on_reboot, got.on_reboot);
 
 	/* A subset changes only its keys. */
 	cfg.present = PCFG(MAX_VCPUS);
@@ -1063,6 +1070,8 @@ TEST_F(kagent, reload_keeps_domains_and_restores_defaults)
 	EXPECT_EQ(0, got.cap);
 	EXPECT_EQ(TANDEM_CRASH_PRESERVE, got.on_crash);
 	EXPECT_EQ(3, got.max_restarts);
+	EXPECT_EQ(TANDEM_CRASH_PRESERVE, got.on_poweroff);
+	EXPECT_EQ(TANDEM_CRASH_PRESERVE, got.on_reboot);
 }
 
 TEST_F(kagent, audit_record_of_the_default_agent)

@@ -2,12 +2,13 @@
 /*
  * sched_test: the scheduling and crash policy of tandem_policy.ko applied
  * by tandem_hv to running guests: a cap limits a vCPU's share of a CPU,
- * a one-CPU mask pins it, weights divide a CPU between domains, and
- * on_crash / max_restarts decide what a crash leads to.
+ * a one-CPU mask pins it, weights divide a CPU between domains,
+ * on_crash / max_restarts decide what a crash leads to, and on_poweroff
+ * (or the domain's own wish) what a power-off leads to.
  *
  * Unlike exit_test, the default agent answers here: the test sets its
  * configuration with POLICY_SET (cpus, weight, cap, on_crash,
- * max_restarts) and puts the defaults back after every test. Guests run
+ * max_restarts, on_poweroff, on_reboot) and puts the defaults back after every test. Guests run
  * the long-mode routines of guest/tests.inc (see guest_test.h). CPU shares
  * are measured over 2 s of CLOCK_MONOTONIC with the vCPU's RUN_NS and,
  * for the cap, also with its thread's utime + stime in /proc.
@@ -35,7 +36,8 @@
 
 #define PCFG(key)	(1u << TANDEM_PCFG_A_##key)
 #define SCHED_KEYS	(PCFG(CPUS) | PCFG(WEIGHT) | PCFG(CAP) |		\
-			 PCFG(ON_CRASH) | PCFG(MAX_RESTARTS))
+			 PCFG(ON_CRASH) | PCFG(MAX_RESTARTS) |		\
+			 PCFG(ON_POWEROFF) | PCFG(ON_REBOOT))
 
 /* tandem_policy.ko's defaults for the keys this test changes. */
 static const struct tpcfg sched_defaults = {
@@ -45,6 +47,8 @@ static const struct tpcfg sched_defaults = {
 	.cap = 0,
 	.on_crash = TANDEM_CRASH_PRESERVE,
 	.max_restarts = 3,
+	.on_poweroff = TANDEM_CRASH_PRESERVE,
+	.on_reboot = TANDEM_CRASH_PRESERVE,
 };
 
 FIXTURE(sched) {
@@ -618,3 +622,40 @@ TEST_F(sched, on_crash_preserve_keeps_it_crashed_with_memory_readable)
 }
 
 TEST_HARNESS_MAIN
+
+/*
+ * A power-off: tandem_policy follows the domain's wish when it has one
+ * (preserve: it stays shut down), else on_poweroff (destroy: it is gone).
+ */
+TEST_F(sched, poweroff_follows_the_domain_wish_else_on_poweroff)
+{
+	struct tpcfg cfg = {
+		.present = PCFG(ON_POWEROFF),
+		.on_poweroff = TANDEM_CRASH_DESTROY,
+	};
+	long end;
+	int err;
+
+	SCH_SET(&cfg);
+	gt_on_poweroff = TANDEM_CRASH_PRESERVE;
+	SCH_CREATE(0, GT_HYPERCALL);
+	gt_on_poweroff = -1;
+	SCH_CREATE(1, GT_HYPERCALL);
+	SCH_START(0);
+	SCH_START(1);
+
+	end = gt_now_ms() + UCALL_TIMEOUT;
+	while ((err = tg_get(&self->d[1], &self->r)) == 0 && gt_now_ms() < end)
+		usleep(10000);
+	EXPECT_EQ(-ENOENT, err) TH_LOG("domain without a wish not destroyed");
+	ASSERT_EQ(0, tg_wait_state(&self->d[0], TANDEM_STATE_SHUTDOWN,
+				   UCALL_TIMEOUT))
+		TH_LOG("state %d, not shutdown", tg_state(&self->d[0]));
+	/* Its decision came long before the other's destroy was seen. */
+	EXPECT_EQ(TANDEM_STATE_SHUTDOWN, tg_state(&self->d[0]));
+	ASSERT_EQ(0, tg_get(&self->d[0], &self->r));
+	EXPECT_EQ(TANDEM_SHUTDOWN_POWEROFF,
+		  treply_u32(&self->r, TANDEM_DOMAIN_A_SHUTDOWN_REASON, 0));
+	EXPECT_EQ(TANDEM_CRASH_PRESERVE,
+		  treply_u32(&self->r, TANDEM_DOMAIN_A_ON_POWEROFF, ~0u));
+}

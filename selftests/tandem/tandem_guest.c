@@ -56,6 +56,16 @@ static int tg_transact(struct tg_domain *d, struct tmsg *m, struct treply *r)
 int tg_create(struct tg_domain *d, const char *name, uint64_t memory,
 	      uint32_t vcpus)
 {
+	return tg_create_wish(d, name, memory, vcpus, -1, -1);
+}
+
+/*
+ * tg_create() with the domain's wishes for a power-off and a reboot
+ * (&enum tandem_crash_action, or -1 for none).
+ */
+int tg_create_wish(struct tg_domain *d, const char *name, uint64_t memory,
+		   uint32_t vcpus, int64_t on_poweroff, int64_t on_reboot)
+{
 	static struct treply r;
 	struct tmsg m;
 	int err;
@@ -69,6 +79,10 @@ int tg_create(struct tg_domain *d, const char *name, uint64_t memory,
 	tmsg_put(&m, TANDEM_DOMAIN_A_NAME, name, strlen(name) + 1);
 	tmsg_put(&m, TANDEM_DOMAIN_A_MEMORY, &memory, sizeof(memory));
 	tmsg_put(&m, TANDEM_DOMAIN_A_VCPUS, &vcpus, sizeof(vcpus));
+	if (on_poweroff >= 0)
+		tmsg_put_u32(&m, TANDEM_DOMAIN_A_ON_POWEROFF, on_poweroff);
+	if (on_reboot >= 0)
+		tmsg_put_u32(&m, TANDEM_DOMAIN_A_ON_REBOOT, on_reboot);
 	err = tg_transact(d, &m, &r);
 	if (err)
 		return err;

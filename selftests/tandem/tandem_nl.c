@@ -795,6 +795,10 @@ void tpcfg_put(struct tmsg *m, uint16_t type, const struct tpcfg *c)
 		tmsg_put_u32(m, TANDEM_PCFG_A_ON_CRASH, c->on_crash);
 	if (TPCFG_HAS(c, TANDEM_PCFG_A_MAX_RESTARTS))
 		tmsg_put_u32(m, TANDEM_PCFG_A_MAX_RESTARTS, c->max_restarts);
+	if (TPCFG_HAS(c, TANDEM_PCFG_A_ON_POWEROFF))
+		tmsg_put_u32(m, TANDEM_PCFG_A_ON_POWEROFF, c->on_poweroff);
+	if (TPCFG_HAS(c, TANDEM_PCFG_A_ON_REBOOT))
+		tmsg_put_u32(m, TANDEM_PCFG_A_ON_REBOOT, c->on_reboot);
 	tmsg_nest_end(m, nest);
 }
 
@@ -846,6 +850,12 @@ void tpcfg_parse(const struct nlattr *nest, struct tpcfg *c)
 			break;
 		case TANDEM_PCFG_A_MAX_RESTARTS:
 			c->max_restarts = tnla_u32(a);
+			break;
+		case TANDEM_PCFG_A_ON_POWEROFF:
+			c->on_poweroff = tnla_u32(a);
+			break;
+		case TANDEM_PCFG_A_ON_REBOOT:
+			c->on_reboot = tnla_u32(a);
 			break;
 		default:
 			continue;

@@ -161,6 +161,8 @@ struct tpcfg {
 	uint32_t cap;
 	uint32_t on_crash;
 	uint32_t max_restarts;
+	uint32_t on_poweroff;
+	uint32_t on_reboot;
 };
 
 #define TPCFG_HAS(c, key)	((c)->present & (1u << (key)))

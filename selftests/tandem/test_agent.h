@@ -4,10 +4,12 @@
  *
  * It registers with the tandem family and answers every DECISION at once:
  * allow, reuse MEM_WRITE verdicts, start on any CPU (or on those of
- * &test_agent.cpumask when the test sets it), and preserve a crashed
- * domain for inspection. Tests that run guests use it instead of
- * tandem_policy.ko so that their verdicts do not depend on that module's
- * configuration or progress (one agent at a time: tandem_policy is unloaded
+ * &test_agent.cpumask when the test sets it), preserve a crashed
+ * domain for inspection, and answer a power-off or reboot with
+ * &test_agent.shutdown_action (preserve unless the test sets it; restart
+ * for the first &test_agent.shutdown_restarts of them). Tests that run
+ * guests use it instead of tandem_policy.ko so that their verdicts do not
+ * depend on that module's configuration or progress (one agent at a time: tandem_policy is unloaded
  * while the test agent serves, and loaded again afterwards).
  *
  * Header-only (static functions) so that any test can include it without a
@@ -39,6 +41,11 @@ struct test_agent {
 	unsigned int decisions[__TANDEM_DECISION_COUNT];
 	unsigned int refused;		/* verdicts the mechanism rejected */
 	uint64_t cpumask;		/* START: CPUs 0-63 to run on, 0: any */
+	/* SHUTDOWN: restart this many times, then answer shutdown_action */
+	volatile int shutdown_restarts;
+	volatile uint32_t shutdown_action;
+	volatile uint32_t shutdown_reason;	/* of the last SHUTDOWN */
+	volatile int64_t shutdown_wish;		/* of the last one, -1: none */
 };
 
 /* Answer one DECISION: allow, with what each kind needs. */
@@ -65,6 +72,20 @@ static inline void ta_answer(struct test_agent *a, const struct nlmsghdr *nlh)
 			 sizeof(a->cpumask));
 	if (kind == TANDEM_DECISION_CRASH)
 		tmsg_put_u32(&m, TANDEM_VERDICT_A_ACTION, TANDEM_CRASH_PRESERVE);
+	if (kind == TANDEM_DECISION_SHUTDOWN) {
+		a->shutdown_reason = treply_u32(&d, TANDEM_DECISION_A_SHUTDOWN_REASON,
+						TANDEM_SHUTDOWN_NONE);
+		a->shutdown_wish = d.tb[TANDEM_DECISION_A_WISH] ?
+			(int64_t)treply_u32(&d, TANDEM_DECISION_A_WISH, 0) : -1;
+		if (a->shutdown_restarts > 0) {
+			a->shutdown_restarts--;
+			tmsg_put_u32(&m, TANDEM_VERDICT_A_ACTION,
+				     TANDEM_CRASH_RESTART);
+		} else {
+			tmsg_put_u32(&m, TANDEM_VERDICT_A_ACTION,
+				     a->shutdown_action);
+		}
+	}
 	/* No ACK wanted; a refused verdict still comes back as an error. */
 	m.nlh.nlmsg_flags &= ~NLM_F_ACK;
 	if (tnl_send(&a->s, &m))
@@ -132,6 +153,7 @@ static inline int ta_start(struct test_agent *a, const char **why)
 	int err;
 
 	memset(a, 0, sizeof(*a));
+	a->shutdown_wish = -1;
 	a->s.fd = -1;
 	a->stop[0] = a->stop[1] = -1;
 	err = tandem_mod_load("tandem_hv");

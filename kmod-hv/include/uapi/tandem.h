@@ -223,6 +223,8 @@ enum tandem_feature {
  * @TANDEM_INFO_A_VCPU_THREADS: u32, vCPU kernel threads alive
  * @TANDEM_INFO_A_HW_USERS: u32, started domains holding VMX/SVM on; 0
  *	when tandem_hv has VMX/SVM switched off on every CPU
+ * @TANDEM_INFO_A_IMAGE_PAGES: u64, pages held as copies of what the
+ *	builders loaded, for restarts (started domains only)
  */
 enum tandem_info_attr {
 	TANDEM_INFO_A_UNSPEC,
@@ -243,6 +245,7 @@ enum tandem_info_attr {
 	TANDEM_INFO_A_ASIDS_IN_USE,
 	TANDEM_INFO_A_VCPU_THREADS,
 	TANDEM_INFO_A_HW_USERS,
+	TANDEM_INFO_A_IMAGE_PAGES,
 
 	__TANDEM_INFO_A_MAX,
 };
@@ -302,6 +305,10 @@ enum tandem_domain_state {
  *	that no device claims)
  * @TANDEM_DOMAIN_A_SHUTDOWN_REASON: u32, &enum tandem_shutdown_reason
  *	(reply only, present in state %TANDEM_STATE_SHUTDOWN)
+ * @TANDEM_DOMAIN_A_ON_POWEROFF: u32, &enum tandem_crash_action the domain's
+ *	configuration asks for when the guest powers off (create; absent:
+ *	no wish). The agent decides; it sees the wish in the SHUTDOWN decision.
+ * @TANDEM_DOMAIN_A_ON_REBOOT: u32, likewise for a guest reboot
  */
 enum tandem_domain_attr {
 	TANDEM_DOMAIN_A_UNSPEC,
@@ -324,6 +331,8 @@ enum tandem_domain_attr {
 	TANDEM_DOMAIN_A_CAP,
 	TANDEM_DOMAIN_A_UNHANDLED_MMIO,
 	TANDEM_DOMAIN_A_SHUTDOWN_REASON,
+	TANDEM_DOMAIN_A_ON_POWEROFF,
+	TANDEM_DOMAIN_A_ON_REBOOT,
 
 	__TANDEM_DOMAIN_A_MAX,
 };
@@ -403,6 +412,11 @@ enum tandem_agent_attr {
  * @TANDEM_DECISION_CRASH: the domain crashed (%TANDEM_DECISION_A_REASON):
  *	what now (%TANDEM_VERDICT_A_ACTION). No requester waits on it; with
  *	no agent or no answer the domain is preserved.
+ * @TANDEM_DECISION_SHUTDOWN: the guest powered off or asked for a reboot
+ *	(%TANDEM_DECISION_A_SHUTDOWN_REASON, with the domain's wish in
+ *	%TANDEM_DECISION_A_WISH when it has one): what now
+ *	(%TANDEM_VERDICT_A_ACTION). No requester waits on it; with no agent,
+ *	no answer or a denial the domain stays shut down.
  */
 enum tandem_decision_kind {
 	TANDEM_DECISION_NONE,
@@ -413,6 +427,7 @@ enum tandem_decision_kind {
 	TANDEM_DECISION_POLICY_GET,
 	TANDEM_DECISION_DOMAIN_START,
 	TANDEM_DECISION_CRASH,
+	TANDEM_DECISION_SHUTDOWN,
 
 	__TANDEM_DECISION_COUNT,
 };
@@ -439,6 +454,10 @@ enum tandem_decision_kind {
  * @TANDEM_DECISION_A_REASON: string, why the domain crashed (CRASH)
  * @TANDEM_DECISION_A_RESTARTS: u32, restarts after crashes so far (CRASH)
  * @TANDEM_DECISION_A_NR_CPUS: u32, host CPUs online (START)
+ * @TANDEM_DECISION_A_SHUTDOWN_REASON: u32, &enum tandem_shutdown_reason
+ *	(SHUTDOWN)
+ * @TANDEM_DECISION_A_WISH: u32, &enum tandem_crash_action the domain's
+ *	configuration asks for (SHUTDOWN; absent when it asks for nothing)
  */
 enum tandem_decision_attr {
 	TANDEM_DECISION_A_UNSPEC,
@@ -461,6 +480,8 @@ enum tandem_decision_attr {
 	TANDEM_DECISION_A_REASON,
 	TANDEM_DECISION_A_RESTARTS,
 	TANDEM_DECISION_A_NR_CPUS,
+	TANDEM_DECISION_A_SHUTDOWN_REASON,
+	TANDEM_DECISION_A_WISH,
 
 	__TANDEM_DECISION_A_MAX,
 };
@@ -484,7 +505,8 @@ enum tandem_decision_attr {
  * @TANDEM_VERDICT_A_WEIGHT: u32, START: 1 to 65535, default 256
  * @TANDEM_VERDICT_A_CAP: u32, START: percent of one CPU each vCPU may use
  *	per period, 1 to 100; 0 or absent: no cap
- * @TANDEM_VERDICT_A_ACTION: u32, CRASH: &enum tandem_crash_action
+ * @TANDEM_VERDICT_A_ACTION: u32, CRASH and SHUTDOWN: &enum
+ *	tandem_crash_action (absent: preserve)
  */
 enum tandem_verdict_attr {
 	TANDEM_VERDICT_A_UNSPEC,
@@ -506,10 +528,13 @@ enum tandem_verdict_attr {
 #define TANDEM_VERDICT_A_MAX (__TANDEM_VERDICT_A_MAX - 1)
 
 /**
- * enum tandem_crash_action - what happens to a crashed domain
+ * enum tandem_crash_action - what happens to a domain that crashed, powered
+ *	off or asked for a reboot
  * @TANDEM_CRASH_PRESERVE: keep it, stopped, with its memory, for inspection
  * @TANDEM_CRASH_DESTROY: destroy it
- * @TANDEM_CRASH_RESTART: start it again from its initial vCPU state
+ * @TANDEM_CRASH_RESTART: start it again as it was first started: the
+ *	initial vCPU state, and RAM as the builder left it before the first
+ *	start (zero except what MEM_WRITE put there)
  */
 enum tandem_crash_action {
 	TANDEM_CRASH_PRESERVE,
@@ -671,6 +696,9 @@ enum tandem_policy_attr {
  * @TANDEM_PCFG_A_ON_CRASH: u32, &enum tandem_crash_action for a crash
  * @TANDEM_PCFG_A_MAX_RESTARTS: u32, with on_crash restart: a crash after
  *	this many restarts destroys the domain instead
+ * @TANDEM_PCFG_A_ON_POWEROFF: u32, &enum tandem_crash_action when a guest
+ *	powers off and its domain states no wish (default: destroy)
+ * @TANDEM_PCFG_A_ON_REBOOT: u32, likewise for a reboot (default: restart)
  *
  * This set belongs to the default agent; the mechanism never parses it.
  */
@@ -688,6 +716,8 @@ enum tandem_pcfg_attr {
 	TANDEM_PCFG_A_CAP,
 	TANDEM_PCFG_A_ON_CRASH,
 	TANDEM_PCFG_A_MAX_RESTARTS,
+	TANDEM_PCFG_A_ON_POWEROFF,
+	TANDEM_PCFG_A_ON_REBOOT,
 
 	__TANDEM_PCFG_A_MAX,
 };
