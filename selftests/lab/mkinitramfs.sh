@@ -166,6 +166,16 @@ else
 	warn "$ksft has no run_kselftest.sh: no selftests in the lab"
 fi
 
+# A Linux guest for linux_boot_test and for trying by hand: the lab's own
+# kernel image, as lib/tandem/guest/vmlinuz (not when the tests run
+# without linux_boot_test: it costs boot time under emulation).
+case " $mode $tests " in
+" test  "*|*" linux_boot_test "*|" shell "*|" demo "*)
+	mkdir -p lib/tandem/guest
+	cp "/boot/vmlinuz-$KVER" lib/tandem/guest/vmlinuz
+	;;
+esac
+
 # The benchmarks (make bench builds them): lib/tandem/bench/.
 if [ "$mode" = bench ]; then
 	[ -x "$top/selftests/bench/bench_kvm" ] ||

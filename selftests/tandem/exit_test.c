@@ -78,9 +78,6 @@ FIXTURE_SETUP(exits)
 
 FIXTURE_TEARDOWN(exits)
 {
-	char line[256] = "";
-	int trouble;
-
 	if (self->created) {
 		tg_destroy(&self->d);
 		tg_close(&self->d);
@@ -90,17 +87,8 @@ FIXTURE_TEARDOWN(exits)
 		tg_close(&self->d2);
 	}
 	ta_stop(&self->agent);
-	/*
-	 * Whatever the guest did, the host kernel did not complain. (No
-	 * TH_LOG on the check itself: after a failed ASSERT the harness runs
-	 * the next check's log statement even when that check passes.)
-	 */
-	trouble = gt_kmsg_trouble(self->kmsg, line, sizeof(line));
-	if (trouble)
-		TH_LOG("kernel log: %s", line);
-	EXPECT_EQ(0, trouble);
-	if (self->kmsg >= 0)
-		close(self->kmsg);
+	/* Whatever the guest did, the host kernel did not complain. */
+	GT_KMSG_CHECK_CLOSE(self->kmsg);
 }
 
 /* Create domain @d for routine @sel and its arguments; the test starts it. */

@@ -163,6 +163,24 @@ static inline int gt_counters_get(struct gt_counters *c)
 	return 0;
 }
 
+/*
+ * GT_KMSG_CHECK_CLOSE() - in a fixture's teardown: the kernel log since
+ * @kmsg was opened (gt_kmsg_open()) has no warning, oops or the like, and
+ * @kmsg is closed. (No TH_LOG on the check itself: after a failed ASSERT
+ * the harness runs the next check's log statement even when that check
+ * passes.)
+ */
+#define GT_KMSG_CHECK_CLOSE(kmsg) do {					\
+	char __line[256] = "";						\
+	int __trouble = gt_kmsg_trouble(kmsg, __line, sizeof(__line));	\
+									\
+	if (__trouble)							\
+		TH_LOG("kernel log: %s", __line);			\
+	EXPECT_EQ(0, __trouble);					\
+	if ((kmsg) >= 0)						\
+		close(kmsg);						\
+} while (0)
+
 /**
  * gt_reap_stale() - destroy domains named @prefix<pid>-... whose test
  * process is gone (killed by the harness's timeout before its teardown)

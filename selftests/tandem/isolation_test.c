@@ -67,8 +67,7 @@ static void iso_setup(struct __test_metadata *_metadata,
 static void iso_teardown(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(isolation) *self)
 {
-	char line[256] = "";
-	int i, trouble;
+	int i;
 
 	for (i = 0; i < 2; i++) {
 		if (!self->created[i])
@@ -77,13 +76,7 @@ static void iso_teardown(struct __test_metadata *_metadata,
 		tg_close(&self->d[i]);
 	}
 	ta_stop(&self->agent);
-	/* Not TH_LOG on the check: see exit_test.c's teardown. */
-	trouble = gt_kmsg_trouble(self->kmsg, line, sizeof(line));
-	if (trouble)
-		TH_LOG("kernel log: %s", line);
-	EXPECT_EQ(0, trouble);
-	if (self->kmsg >= 0)
-		close(self->kmsg);
+	GT_KMSG_CHECK_CLOSE(self->kmsg);
 }
 
 FIXTURE_SETUP(isolation)

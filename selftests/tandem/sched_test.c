@@ -83,8 +83,7 @@ FIXTURE_SETUP(sched)
 
 FIXTURE_TEARDOWN(sched)
 {
-	char line[256] = "";
-	int i, trouble;
+	int i;
 
 	for (i = 0; i < NDOM; i++) {
 		if (!self->created[i])
@@ -100,13 +99,7 @@ FIXTURE_TEARDOWN(sched)
 		tandem_mod_unload(POLICY);
 	if (self->hv_here)
 		tandem_mod_unload(HV);
-	/* Not TH_LOG on the check: see exit_test.c's teardown. */
-	trouble = gt_kmsg_trouble(self->kmsg, line, sizeof(line));
-	if (trouble)
-		TH_LOG("kernel log: %s", line);
-	EXPECT_EQ(0, trouble);
-	if (self->kmsg >= 0)
-		close(self->kmsg);
+	GT_KMSG_CHECK_CLOSE(self->kmsg);
 }
 
 /* POLICY_SET of @cfg; the test fails if the agent refuses. */

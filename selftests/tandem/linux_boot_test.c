@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * linux_boot_test: an unmodified Linux guest under Tandem. The lab's own
+ * Debian kernel (copied into the lab as /lib/tandem/guest/vmlinuz) is
+ * built into a domain by `tandem create -f` from a domain configuration
+ * file, the way an administrator does it, and its console is followed.
+ *
+ * What the platform lets it reach is checked: the kernel decompresses
+ * itself, prints its banner through the 16550A at 0x3f8, takes the command
+ * line, the e820 map and the ACPI tables the builder wrote. (Interrupt
+ * controllers and timers come next; then this test follows the guest to
+ * its shell and its power-off.)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <tandem.h>
+
+#include "kselftest_harness.h"
+#include "guest_test.h"
+
+#define GUEST_KERNEL	"/lib/tandem/guest/vmlinuz"
+#define GUEST_MIB	256
+/* ms: decompressing ~8 MiB and booting under Bochs or TCG is slow. */
+#define BOOT_TIMEOUT	600000
+
+FIXTURE(linux_guest) {
+	struct test_agent agent;
+	struct tg_domain d;
+	char name[32];
+	char cfg[64];
+	char marker[32];
+	int created;
+	int kmsg;
+	struct treply r;
+};
+
+FIXTURE_SETUP(linux_guest)
+{
+	const char *why = "";
+	int err;
+
+	self->kmsg = gt_kmsg_open();
+	err = ta_start(&self->agent, &why);
+	ASSERT_EQ(0, err) TH_LOG("test agent: %s: %s", why, strerror(-err));
+	gt_reap_stale("lnx");
+	snprintf(self->name, sizeof(self->name), "lnx%d-0", getpid());
+	snprintf(self->cfg, sizeof(self->cfg), "/tmp/%s.cfg", self->name);
+	snprintf(self->marker, sizeof(self->marker), "tandem.marker=%d%ld",
+		 getpid(), gt_now_ms() % 100000);
+}
+
+FIXTURE_TEARDOWN(linux_guest)
+{
+	if (self->created) {
+		tg_destroy(&self->d);
+		tg_close(&self->d);
+	}
+	unlink(self->cfg);
+	ta_stop(&self->agent);
+	GT_KMSG_CHECK_CLOSE(self->kmsg);
+}
+
+/* Run the CLI with @args; its exit status, its output in @out. */
+static int cli(const char *args, char *out, size_t len)
+{
+	const char *bin = getenv("TANDEM_CLI");
+	char cmd[512];
+	size_t n = 0;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", bin && *bin ? bin : "tandem",
+		 args);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (n + 1 < len && fgets(out + n, len - n, p))
+		n += strlen(out + n);
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Find the domain @name and make @d follow it (id, socket). */
+static int follow(struct tg_domain *d, const char *name)
+{
+	static struct treply r;
+	struct tmsg m;
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	err = tnl_open(&d->s);
+	if (err)
+		return err;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	tmsg_domain(&d->s, &m, TANDEM_CMD_DOMAIN_GET, 0, name);
+	err = tnl_transact(&d->s, &m, &r);
+	if (err || r.err)
+		return err ? err : r.err;
+	d->id = treply_u32(&r, TANDEM_DOMAIN_A_ID, 0);
+	return d->id ? 0 : -EPROTO;
+}
+
+/* Wait until the console shows @needle: 0, -ETIMEDOUT or -ESHUTDOWN. */
+static int wait_console(struct tg_domain *d, const char *needle, int ms)
+{
+	long end = gt_now_ms() + ms;
+
+	for (;;) {
+		int err = tg_console_poll(d);
+
+		if (err < 0)
+			return err;
+		if (strstr(d->console, needle))
+			return 0;
+		err = tg_state(d);
+		if (err == TANDEM_STATE_CRASHED || err == TANDEM_STATE_SHUTDOWN)
+			return -ESHUTDOWN;
+		if (gt_now_ms() > end)
+			return -ETIMEDOUT;
+		usleep(100000);
+	}
+}
+
+/*
+ * The lab kernel, built by `tandem create -f` with 256 MiB and a command
+ * line carrying a marker, prints its banner (the lab's own version), the
+ * command line with the marker, the e820 map with all 256 MiB above 1 MiB
+ * usable, and the ACPI tables the builder wrote (RSDP and MADT of OEM
+ * TANDEM).
+ */
+TEST_F_TIMEOUT(linux_guest, lab_kernel_boots_to_banner_with_our_cmdline_e820_and_acpi,
+	       900)
+{
+	char out[4096], want[256], args[128];
+	struct utsname u;
+	FILE *f;
+	int rc;
+
+	if (access(GUEST_KERNEL, R_OK))
+		SKIP(return, "%s is missing (the lab adds it with linux_boot_test)",
+		     GUEST_KERNEL);
+	if (gt_unusable(TG_LONG))
+		SKIP(return, "%s", gt_unusable(TG_LONG));
+	ASSERT_EQ(0, uname(&u));
+
+	f = fopen(self->cfg, "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "name = \"%s\"\nmemory = %d\nvcpus = 1\n"
+		"kernel = \"%s\"\n"
+		"cmdline = \"console=ttyS0 earlyprintk=serial,ttyS0,115200 %s\"\n"
+		"on_poweroff = \"preserve\"\non_reboot = \"preserve\"\n",
+		self->name, GUEST_MIB, GUEST_KERNEL, self->marker);
+	ASSERT_EQ(0, fclose(f));
+
+	snprintf(args, sizeof(args), "create -f %s", self->cfg);
+	rc = cli(args, out, sizeof(out));
+	self->created = !follow(&self->d, self->name);
+	ASSERT_EQ(0, rc) TH_LOG("tandem %s:\n%s", args, out);
+	ASSERT_TRUE(self->created);
+
+	snprintf(want, sizeof(want), "Linux version %s ", u.release);
+	rc = wait_console(&self->d, want, BOOT_TIMEOUT);
+	ASSERT_EQ(0, rc) TH_LOG("no \"%s\" (%s); console:\n%s", want,
+				strerror(-rc), self->d.console);
+	snprintf(want, sizeof(want), "Command line: ");
+	rc = wait_console(&self->d, self->marker, BOOT_TIMEOUT);
+	ASSERT_EQ(0, rc) TH_LOG("no marker %s; console:\n%s", self->marker,
+				self->d.console);
+	EXPECT_NE(NULL, strstr(self->d.console, want));
+	snprintf(want, sizeof(want),
+		 "BIOS-e820: [mem 0x0000000000100000-0x%016llx] usable",
+		 (unsigned long long)GUEST_MIB * 1024 * 1024 - 1);
+	rc = wait_console(&self->d, "ACPI: APIC ", BOOT_TIMEOUT);
+	ASSERT_EQ(0, rc) TH_LOG("no MADT; console:\n%s", self->d.console);
+	EXPECT_NE(NULL, strstr(self->d.console, want))
+		TH_LOG("no \"%s\"; console:\n%s", want, self->d.console);
+	EXPECT_NE(NULL, strstr(self->d.console, "ACPI: RSDP "));
+	EXPECT_NE(NULL, strstr(self->d.console, " TANDEM"));
+	EXPECT_EQ(TANDEM_STATE_RUNNING, tg_state(&self->d));
+}
+
+TEST_HARNESS_MAIN
