@@ -146,10 +146,11 @@ FIXTURE_TEARDOWN(coexist)
  * A running KVM guest keeps VMX/SVM enabled: DOMAIN_START fails with EBUSY
  * and says why, leaves nothing switched on and the domain created. When
  * the KVM VM is gone (kvm_<vendor> still loaded) the same domain starts and
- * runs its routine to the end; the KVM guest ran all along.
+ * runs its routine to the end; the KVM guest ran all along. (Loading the
+ * modules takes seconds each in a loaded lab: 180 s, not the default 30.)
  */
-/* Module loads take seconds each in a loaded lab: not the default 30 s. */
-TEST_F_TIMEOUT(coexist, kvm_guest_makes_start_fail_with_ebusy_until_it_is_gone, 180)
+TEST_F_TIMEOUT(coexist, kvm_guest_makes_start_fail_with_ebusy_until_it_is_gone,
+	       180)
 {
 	struct gt_counters c0, c1;
 	unsigned long before;
