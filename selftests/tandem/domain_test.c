@@ -1016,27 +1016,6 @@ TEST_F(domain, destroy_racing_mem_write_is_clean)
 	close(kmsg);
 }
 
-/* Run the CLI; its exit status, stdout and stderr in @out. */
-static int run_cli(const char *args, char *out, size_t len)
-{
-	const char *cli = getenv("TANDEM_CLI");
-	char cmd[512];
-	size_t n = 0;
-	FILE *p;
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", cli && *cli ? cli : "tandem",
-		 args);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while (n + 1 < len && fgets(out + n, len - n, p))
-		n += strlen(out + n);
-	out[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* Whether a domain called @name exists. */
 static int domain_exists(FIXTURE_DATA(domain) *self, const char *name,
 			 uint32_t *id)
@@ -1064,11 +1043,11 @@ TEST_F(domain, cli_create_list_info_destroy)
 	size_t i;
 	int rc = -1;
 
-	if (run_cli("help", out, sizeof(out)) != 0 || !strstr(out, "create"))
+	if (tcli_run("help", out, sizeof(out)) != 0 || !strstr(out, "create"))
 		SKIP(return, "the CLI has no create command yet");
 
 	for (i = 0; i < sizeof(create_forms) / sizeof(create_forms[0]); i++) {
-		rc = run_cli(create_forms[i], out, sizeof(out));
+		rc = tcli_run(create_forms[i], out, sizeof(out));
 		if (!rc)
 			break;
 	}
@@ -1079,21 +1058,21 @@ TEST_F(domain, cli_create_list_info_destroy)
 	EXPECT_EQ(16 * MiB, treply_u64(&self->r, TANDEM_DOMAIN_A_MEMORY, 0));
 
 	/* A second create of the same name fails with a message. */
-	EXPECT_NE(0, run_cli(create_forms[i], out, sizeof(out)));
+	EXPECT_NE(0, tcli_run(create_forms[i], out, sizeof(out)));
 	EXPECT_NE(0, strlen(out));
 
-	EXPECT_EQ(0, run_cli("list", out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_EQ(0, tcli_run("list", out, sizeof(out))) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "clismoke")) TH_LOG("%s", out);
-	EXPECT_EQ(0, run_cli("-j list", out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_EQ(0, tcli_run("-j list", out, sizeof(out))) TH_LOG("%s", out);
 	EXPECT_EQ('[', out[0]) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "\"clismoke\"")) TH_LOG("%s", out);
 
-	EXPECT_EQ(0, run_cli("info clismoke", out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_EQ(0, tcli_run("info clismoke", out, sizeof(out))) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "clismoke")) TH_LOG("%s", out);
 
-	EXPECT_EQ(0, run_cli("destroy clismoke", out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_EQ(0, tcli_run("destroy clismoke", out, sizeof(out))) TH_LOG("%s", out);
 	EXPECT_FALSE(domain_exists(self, "clismoke", &id));
-	EXPECT_NE(0, run_cli("destroy clismoke", out, sizeof(out)));
+	EXPECT_NE(0, tcli_run("destroy clismoke", out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "no such domain")) TH_LOG("%s", out);
 }
 

@@ -44,27 +44,6 @@ static const char *lab_name(void)
 	return "none";
 }
 
-/* Run the CLI, capturing stdout and stderr; returns its exit status. */
-static int run_cli(const char *args, char *out, size_t len)
-{
-	const char *cli = getenv("TANDEM_CLI");
-	char cmd[512];
-	size_t n = 0;
-	FILE *p;
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", cli && *cli ? cli : "tandem",
-		 args);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while (n + 1 < len && fgets(out + n, len - n, p))
-		n += strlen(out + n);
-	out[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* Space-separated feature names of @mask, as the CLI prints them. */
 static void feature_list(uint64_t mask, char *buf, size_t len, const char *sep,
 			 const char *quote)
@@ -275,7 +254,7 @@ TEST_F(info, cli_text_matches_netlink)
 	const struct nlattr **tb = self->r.tb;
 	char out[4096], val[512], want[512];
 
-	ASSERT_EQ(0, run_cli("info", out, sizeof(out))) TH_LOG("%s", out);
+	ASSERT_EQ(0, tcli_run("info", out, sizeof(out))) TH_LOG("%s", out);
 
 	ASSERT_EQ(0, text_field(out, "vendor", val, sizeof(val)));
 	EXPECT_STREQ(tandem_vendor_name(tnla_u32(tb[TANDEM_INFO_A_VENDOR])), val);
@@ -304,7 +283,7 @@ TEST_F(info, cli_json_matches_netlink)
 	const struct nlattr **tb = self->r.tb;
 	char out[4096], val[512], want[512], list[480];
 
-	ASSERT_EQ(0, run_cli("-j info", out, sizeof(out))) TH_LOG("%s", out);
+	ASSERT_EQ(0, tcli_run("-j info", out, sizeof(out))) TH_LOG("%s", out);
 	ASSERT_EQ('{', out[0]);
 
 	ASSERT_EQ(0, json_field(out, "vendor", val, sizeof(val)));
@@ -340,7 +319,7 @@ TEST(cli_without_module_says_what_to_do)
 	tandem_mod_unload("tandem_policy");
 	if (was_loaded)
 		ASSERT_EQ(0, tandem_mod_unload(HV));
-	EXPECT_EQ(1, run_cli("info", out, sizeof(out)));
+	EXPECT_EQ(1, tcli_run("info", out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "insmod tandem_hv.ko")) TH_LOG("%s", out);
 	if (was_loaded)
 		ASSERT_EQ(0, tandem_mod_load(HV));

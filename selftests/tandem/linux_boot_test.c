@@ -66,47 +66,6 @@ FIXTURE_TEARDOWN(linux_guest)
 	GT_KMSG_CHECK_CLOSE(self->kmsg);
 }
 
-/* Run the CLI with @args; its exit status, its output in @out. */
-static int cli(const char *args, char *out, size_t len)
-{
-	const char *bin = getenv("TANDEM_CLI");
-	char cmd[512];
-	size_t n = 0;
-	FILE *p;
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", bin && *bin ? bin : "tandem",
-		 args);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while (n + 1 < len && fgets(out + n, len - n, p))
-		n += strlen(out + n);
-	out[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* Find the domain @name and make @d follow it (id, socket). */
-static int follow(struct tg_domain *d, const char *name)
-{
-	static struct treply r;
-	struct tmsg m;
-	int err;
-
-	memset(d, 0, sizeof(*d));
-	err = tnl_open(&d->s);
-	if (err)
-		return err;
-	snprintf(d->name, sizeof(d->name), "%s", name);
-	tmsg_domain(&d->s, &m, TANDEM_CMD_DOMAIN_GET, 0, name);
-	err = tnl_transact(&d->s, &m, &r);
-	if (err || r.err)
-		return err ? err : r.err;
-	d->id = treply_u32(&r, TANDEM_DOMAIN_A_ID, 0);
-	return d->id ? 0 : -EPROTO;
-}
-
 /* Wait until the console shows @needle: 0, -ETIMEDOUT or -ESHUTDOWN. */
 static int wait_console(struct tg_domain *d, const char *needle, int ms)
 {
@@ -160,8 +119,8 @@ TEST_F_TIMEOUT(linux_guest, lab_kernel_boots_to_banner_with_our_cmdline_e820_and
 	ASSERT_EQ(0, fclose(f));
 
 	snprintf(args, sizeof(args), "create -f %s", self->cfg);
-	rc = cli(args, out, sizeof(out));
-	self->created = !follow(&self->d, self->name);
+	rc = tcli_run(args, out, sizeof(out));
+	self->created = !tg_attach(&self->d, self->name);
 	ASSERT_EQ(0, rc) TH_LOG("tandem %s:\n%s", args, out);
 	ASSERT_TRUE(self->created);
 

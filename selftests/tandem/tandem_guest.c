@@ -53,6 +53,14 @@ static int tg_transact(struct tg_domain *d, struct tmsg *m, struct treply *r)
 	return r->err;
 }
 
+/* @d, cleared, named @name, with a socket of its own. */
+static int tg_init(struct tg_domain *d, const char *name)
+{
+	memset(d, 0, sizeof(*d));
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	return tnl_open(&d->s);
+}
+
 int tg_create(struct tg_domain *d, const char *name, uint64_t memory,
 	      uint32_t vcpus)
 {
@@ -70,11 +78,9 @@ int tg_create_wish(struct tg_domain *d, const char *name, uint64_t memory,
 	struct tmsg m;
 	int err;
 
-	memset(d, 0, sizeof(*d));
-	err = tnl_open(&d->s);
+	err = tg_init(d, name);
 	if (err)
 		return err;
-	snprintf(d->name, sizeof(d->name), "%s", name);
 	tmsg_init(&m, d->s.family, 0, TANDEM_CMD_DOMAIN_CREATE);
 	tmsg_put(&m, TANDEM_DOMAIN_A_NAME, name, strlen(name) + 1);
 	tmsg_put(&m, TANDEM_DOMAIN_A_MEMORY, &memory, sizeof(memory));
@@ -92,6 +98,27 @@ int tg_create_wish(struct tg_domain *d, const char *name, uint64_t memory,
 	d->memory = r.tb[TANDEM_DOMAIN_A_MEMORY] ?
 		    tnla_u64(r.tb[TANDEM_DOMAIN_A_MEMORY]) : memory;
 	return 0;
+}
+
+/*
+ * Make @d follow the existing domain @name (created by someone else, e.g.
+ * the CLI): its id, and a socket of its own.
+ */
+int tg_attach(struct tg_domain *d, const char *name)
+{
+	static struct treply r;
+	struct tmsg m;
+	int err;
+
+	err = tg_init(d, name);
+	if (err)
+		return err;
+	tmsg_domain(&d->s, &m, TANDEM_CMD_DOMAIN_GET, 0, name);
+	err = tg_transact(d, &m, &r);
+	if (err)
+		return err;
+	d->id = treply_u32(&r, TANDEM_DOMAIN_A_ID, 0);
+	return d->id ? 0 : -EPROTO;
 }
 
 int tg_write(struct tg_domain *d, uint64_t gpa, const void *buf, size_t len)

@@ -1036,3 +1036,31 @@ int tstr_prefix(const char *msg, const char *prefix)
 {
 	return !strncmp(msg, prefix, strlen(prefix));
 }
+
+/**
+ * tcli_run() - run the tandem CLI ($TANDEM_CLI, else "tandem" on PATH)
+ * @args: its arguments, as one shell string
+ * @out: its stdout and stderr, NUL-terminated (cut at @len - 1 bytes)
+ * @len: room in @out
+ *
+ * Return: its exit status, or -1 when it could not run or was killed.
+ */
+int tcli_run(const char *args, char *out, size_t len)
+{
+	const char *cli = getenv("TANDEM_CLI");
+	char cmd[512];
+	size_t n = 0;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", cli && *cli ? cli : "tandem",
+		 args);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (n + 1 < len && fgets(out + n, len - n, p))
+		n += strlen(out + n);
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}

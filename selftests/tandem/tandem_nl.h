@@ -198,4 +198,6 @@ int tandem_param_read(const char *module, const char *param, char *buf,
 /* Whether the extack message @msg starts with @prefix. */
 int tstr_prefix(const char *msg, const char *prefix);
 
+int tcli_run(const char *args, char *out, size_t len);
+
 #endif /* TANDEM_SELFTEST_NL_H */
