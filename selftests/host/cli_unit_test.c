@@ -283,7 +283,7 @@ static void test_pcfg_empty_file_sets_nothing(void)
 static void test_pcfg_unknown_key_names_file_line_key(void)
 {
 	expect_file_error("max_vcpus = 2\n\nmax_cpus = 4\n",
-			  "test.conf:3: max_cpus: unknown key (expected max_domains, max_memory, max_vcpus, memory_pool, name_pattern, mem_write_states, cpus, weight, cap, on_crash or max_restarts)");
+			  "test.conf:3: max_cpus: unknown key (expected max_domains, max_memory, max_vcpus, memory_pool, name_pattern, mem_write_states, cpus, weight, cap, on_crash, max_restarts, on_poweroff or on_reboot)");
 }
 
 static void test_pcfg_missing_equals(void)
@@ -425,7 +425,7 @@ static void test_pcfg_set_one_key_reports_key_only(void)
 	EXPECT(c.present == 0, "present 0x%x after a refusal", c.present);
 	EXPECT(pcfg_set(&c, "bogus", "1", err, sizeof(err)) == -EINVAL,
 	       "accepted");
-	EXPECT_STR(err, "bogus: unknown key (expected max_domains, max_memory, max_vcpus, memory_pool, name_pattern, mem_write_states, cpus, weight, cap, on_crash or max_restarts)");
+	EXPECT_STR(err, "bogus: unknown key (expected max_domains, max_memory, max_vcpus, memory_pool, name_pattern, mem_write_states, cpus, weight, cap, on_crash, max_restarts, on_poweroff or on_reboot)");
 	EXPECT(pcfg_set(&c, "max_memory", "512M", err, sizeof(err)) == 0,
 	       "refused: %s", err);
 	EXPECT(c.present == BIT(TANDEM_PCFG_A_MAX_MEMORY) &&
