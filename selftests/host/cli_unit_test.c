@@ -206,7 +206,8 @@ static void expect_file_error(const char *text, const char *want)
 		  BIT(TANDEM_PCFG_A_NAME_PATTERN) | \
 		  BIT(TANDEM_PCFG_A_MEM_WRITE_STATES) | BIT(TANDEM_PCFG_A_CPUS) | \
 		  BIT(TANDEM_PCFG_A_WEIGHT) | BIT(TANDEM_PCFG_A_CAP) | \
-		  BIT(TANDEM_PCFG_A_ON_CRASH) | BIT(TANDEM_PCFG_A_MAX_RESTARTS))
+		  BIT(TANDEM_PCFG_A_ON_CRASH) | BIT(TANDEM_PCFG_A_MAX_RESTARTS) | \
+		  BIT(TANDEM_PCFG_A_ON_POWEROFF) | BIT(TANDEM_PCFG_A_ON_REBOOT))
 
 static const char valid_file[] =
 	"max_domains = 8\n"
@@ -219,7 +220,9 @@ static const char valid_file[] =
 	"weight = 512\n"
 	"cap = 50\n"
 	"on_crash = restart\n"
-	"max_restarts = 2\n";
+	"max_restarts = 2\n"
+	"on_poweroff = destroy\n"
+	"on_reboot = restart\n";
 
 static void test_pcfg_valid_file_sets_every_key(void)
 {
@@ -243,6 +246,8 @@ static void test_pcfg_valid_file_sets_every_key(void)
 	EXPECT(c.cap == 50, "%u", c.cap);
 	EXPECT(c.on_crash == TANDEM_CRASH_RESTART, "%u", c.on_crash);
 	EXPECT(c.max_restarts == 2, "%u", c.max_restarts);
+	EXPECT(c.on_poweroff == TANDEM_CRASH_DESTROY, "%u", c.on_poweroff);
+	EXPECT(c.on_reboot == TANDEM_CRASH_RESTART, "%u", c.on_reboot);
 }
 
 static void test_pcfg_comments_blanks_and_spacing_are_ignored(void)
@@ -488,7 +493,8 @@ static void test_pcfg_show_format_loads_back(void)
 		   "memory_pool = 1G\nname_pattern = web-*\n"
 		   "mem_write_states = created,paused\ncpus = 0-1,3\n"
 		   "weight = 512\ncap = 50\non_crash = restart\n"
-		   "max_restarts = 2\n");
+		   "max_restarts = 2\non_poweroff = destroy\n"
+		   "on_reboot = restart\n");
 	EXPECT(parse_text(&b, text, err) == 0, "error: %s", err);
 	EXPECT(!memcmp(&a, &b, sizeof(a)), "configuration changed on reload");
 }
