@@ -82,6 +82,7 @@ struct tandem_uart;
 struct tandem_rtc;
 struct tandem_i8042;
 struct tandem_pm;
+struct tandem_pit;
 
 /* Interrupt lines (GSIs) of a domain's platform: the I/O APIC's inputs. */
 #define TANDEM_NR_GSIS		24
@@ -443,6 +444,8 @@ u64 tandem_pt_pages(void);
  * @rtc: the CMOS RTC at 0x70 (rtc.c)
  * @i8042: the keyboard controller at 0x60/0x64 (i8042.c)
  * @pm: the ACPI PM1a registers (acpi_pm.c)
+ * @pit: the 8254 PIT at 0x40 and port 0x61 (pit.c)
+ * @tsc_offset: guest TSC minus host TSC, set when the domain starts
  * @reset_ctl: the reset control register at 0xcf9 (reset.c)
  * @crash_work: asks the agent what to do after a crash
  * @console: the console ring, %TANDEM_CONSOLE_SIZE bytes
@@ -484,6 +487,8 @@ struct tandem_domain {
 	struct tandem_rtc *rtc;
 	struct tandem_i8042 *i8042;
 	struct tandem_pm *pm;
+	struct tandem_pit *pit;
+	s64 tsc_offset;
 	u8 reset_ctl;
 	struct work_struct crash_work;
 	char *console;
@@ -582,6 +587,8 @@ extern const struct tandem_device tandem_i8042_dev;
 extern const struct tandem_device tandem_i8042_cmd_dev;
 extern const struct tandem_device tandem_reset_dev;
 extern const struct tandem_device tandem_pm_dev;
+extern const struct tandem_device tandem_pit_dev;
+extern const struct tandem_device tandem_portb_dev;
 extern const struct tandem_device tandem_platform_hole;
 
 int tandem_devices_create(struct tandem_domain *dom);
