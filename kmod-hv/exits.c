@@ -34,6 +34,9 @@ static const struct tandem_device *const tandem_devices[] = {
 	&tandem_pm_dev,
 	&tandem_pit_dev,
 	&tandem_portb_dev,
+	&tandem_pic_master_dev,
+	&tandem_pic_slave_dev,
+	&tandem_elcr_dev,
 	&tandem_platform_hole,
 };
 

@@ -179,11 +179,16 @@ static u16 pit_count(const struct pit_channel *c, u64 now)
 	}
 }
 
-/* An edge on ISA IRQ 0: the line rises, then falls. */
+/*
+ * An edge on ISA IRQ 0: the line rises, then falls. The 8259 is told
+ * directly, as the pulse is too short for it to sample.
+ */
 static void pit_irq0_edge(struct tandem_domain *dom)
 {
 	tandem_irq_set(dom, 0, true);
+	tandem_pic_irq(dom, 0, true);
 	tandem_irq_set(dom, 0, false);
+	tandem_pic_irq(dom, 0, false);
 }
 
 static enum hrtimer_restart pit_timer_fn(struct hrtimer *timer)

@@ -83,6 +83,7 @@ struct tandem_rtc;
 struct tandem_i8042;
 struct tandem_pm;
 struct tandem_pit;
+struct tandem_pic;
 
 /* Interrupt lines (GSIs) of a domain's platform: the I/O APIC's inputs. */
 #define TANDEM_NR_GSIS		24
@@ -445,6 +446,7 @@ u64 tandem_pt_pages(void);
  * @i8042: the keyboard controller at 0x60/0x64 (i8042.c)
  * @pm: the ACPI PM1a registers (acpi_pm.c)
  * @pit: the 8254 PIT at 0x40 and port 0x61 (pit.c)
+ * @pic: the 8259 pair and ELCR (pic.c)
  * @tsc_offset: guest TSC minus host TSC, set when the domain starts
  * @reset_ctl: the reset control register at 0xcf9 (reset.c)
  * @crash_work: asks the agent what to do after a crash
@@ -488,6 +490,7 @@ struct tandem_domain {
 	struct tandem_i8042 *i8042;
 	struct tandem_pm *pm;
 	struct tandem_pit *pit;
+	struct tandem_pic *pic;
 	s64 tsc_offset;
 	u8 reset_ctl;
 	struct work_struct crash_work;
@@ -589,6 +592,9 @@ extern const struct tandem_device tandem_reset_dev;
 extern const struct tandem_device tandem_pm_dev;
 extern const struct tandem_device tandem_pit_dev;
 extern const struct tandem_device tandem_portb_dev;
+extern const struct tandem_device tandem_pic_master_dev;
+extern const struct tandem_device tandem_pic_slave_dev;
+extern const struct tandem_device tandem_elcr_dev;
 extern const struct tandem_device tandem_platform_hole;
 
 int tandem_devices_create(struct tandem_domain *dom);
@@ -602,6 +608,10 @@ void tandem_uart_flush(struct tandem_domain *dom);
 /* irq.c: interrupt lines */
 
 void tandem_irq_set(struct tandem_domain *dom, unsigned int gsi, bool level);
+
+/* pic.c: the 8259 pair */
+
+void tandem_pic_irq(struct tandem_domain *dom, unsigned int irq, bool level);
 
 /* console.c: the console ring */
 

@@ -2,7 +2,8 @@
 /*
  * timer_test: timekeeping as a flat long-mode guest (guest/timer.inc) sees
  * it: the 8254 PIT and port 0x61 (the channel 2 countdown Linux calibrates
- * its TSC with, the counter latch, the read-back status), the guest's TSC
+ * its TSC with, the counter latch, the read-back status, channel 0's IRQ 0
+ * seen through the 8259), the 8259 pair's registers and ELCR, the guest's TSC
  * (near 0 at start, monotonic across pause and resume, IA32_TSC agreeing
  * with RDTSC) and the CPUID leaves that give its frequency, and a guest
  * asking for the shortest timer period without stalling its host.
@@ -41,7 +42,12 @@ enum tt_routine {
 	TT_TSC,
 	TT_CPUID,
 	TT_FLOOD,
+	TT_PIC_REGS,
+	TT_ELCR,
+	TT_IRQ0_RATE,
 };
+
+#define IRQ0_EVENTS	20	/* of 10 ms each */
 
 FIXTURE(timer) {
 	struct test_agent agent;
@@ -351,6 +357,54 @@ TEST_F(timer, pit_shortest_period_does_not_stall_host)
 	EXPECT_GT(1000, slept);
 	EXPECT_GT(2000, paused);
 	EXPECT_GT(2000, destroyed);
+}
+
+/*
+ * The 8259 pair: ICW1-4 initialisation, mask registers that read back,
+ * OCW3 reads of IRR and ISR, poll, non-specific and specific EOI, masked
+ * requests kept in IRR, with IRQ 0 edges from the PIT. (Checked by the
+ * guest.)
+ */
+TEST_F(timer, pic_init_mask_readback_irr_isr_poll_and_eoi)
+{
+	TT_CREATE(TT_PIC_REGS, 0);
+	TT_START();
+	TT_WAIT("done", NULL);
+}
+
+/* ELCR bits round trip, except the edge-only IRQs 0, 1, 2, 8 and 13. */
+TEST_F(timer, elcr_round_trips_except_edge_only_irqs)
+{
+	TT_CREATE(TT_ELCR, 0);
+	TT_START();
+	TT_WAIT("done", NULL);
+}
+
+/*
+ * Channel 0 in mode 2 with a 10 ms period raises IRQ 0 periodically: 20
+ * requests, polled and acknowledged at the 8259, take at least 150 ms of
+ * the guest's TSC (never faster than programmed) and at most 800 ms (a
+ * request missed by a slow guest coalesces with the next), and at least
+ * 150 ms of host time.
+ */
+TEST_F(timer, pit_ch0_mode2_raises_irq0_every_period)
+{
+	uint64_t khz, ms;
+	long t0, elapsed;
+
+	TT_CREATE(TT_IRQ0_RATE, IRQ0_EVENTS);
+	TT_START();
+	TT_WAIT("sync", &khz);
+	t0 = gt_now_ms();
+	TT_GO();
+	TT_WAIT("sync", &ms);
+	TT_WAIT("done", NULL);
+	elapsed = gt_now_ms() - t0;
+	TH_LOG("%d IRQ 0 requests took %llu ms of guest TSC, %ld ms of host time",
+	       IRQ0_EVENTS, (unsigned long long)ms, elapsed);
+	EXPECT_LE(IRQ0_EVENTS * 10 * 3 / 4, ms);
+	EXPECT_GE(IRQ0_EVENTS * 10 * 4, ms);
+	EXPECT_LE(IRQ0_EVENTS * 10 * 3 / 4, elapsed);
 }
 
 TEST_HARNESS_MAIN
