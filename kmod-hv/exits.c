@@ -399,38 +399,58 @@ static u32 tandem_handle_npf(struct tandem_vcpu *vcpu)
  * - Leaf 0x15 (Intel-vendor hosts only, as Linux reads it only there): a
  *   1 GHz core crystal (ECX, Hz) and the TSC/crystal ratio EBX/EAX. Linux
  *   computes crystal_kHz * EBX / EAX in 32 bits, so both stay below 4295;
- *   the ratio is the closest fraction to tsc_khz / 10^6 within that bound.
- *   Linux also takes the crystal as the local APIC timer's input clock: the
- *   APIC timer counts at %TANDEM_CRYSTAL_HZ (before its divider).
+ *   the ratio is the closest fraction to tsc_khz / 10^6 within that bound
+ *   (a few ppm off at most places, up to 117 ppm just past a simple
+ *   fraction). Linux also takes the crystal as the local APIC timer's
+ *   input clock: see %TANDEM_CRYSTAL_HZ.
  * - Leaf 0x16 (same hosts): base and maximum frequency in MHz, the bus
  *   (crystal) frequency in MHz.
  * - Leaf 0x40000010 (VMware's "timing information", which some guests read
  *   under any hypervisor): EAX the TSC frequency in kHz, EBX the APIC
  *   timer's in kHz.
  */
-#define TANDEM_CRYSTAL_HZ	1000000000U
 #define TANDEM_RATIO_MAX	(U32_MAX / (TANDEM_CRYSTAL_HZ / 1000))
 
-/* The fraction closest to @num / @den with both terms <= @max. */
+/* |@num / @den - @p / @q| scaled by @den * @q, for comparisons. */
+static u64 tandem_ratio_err(u64 num, u64 den, u64 p, u64 q)
+{
+	return num * q > den * p ? num * q - den * p : den * p - num * q;
+}
+
+/*
+ * The fraction closest to @num / @den with both terms <= @max: the last
+ * continued-fraction convergent within the bound, or the semiconvergent
+ * past it when that is closer.
+ */
 static void tandem_ratio(u64 num, u64 den, u32 max, u32 *n, u32 *d)
 {
-	u64 p0 = 0, q0 = 1, p1 = 1, q1 = 0, a, p2, q2, t;
+	u64 p0 = 0, q0 = 1, p1 = 1, q1 = 0, a, p2, q2, t, j, x = num, y = den;
 
 	*n = 0;
 	*d = 1;
-	while (den) {
-		a = div64_u64(num, den);
+	while (y) {
+		a = div64_u64(x, y);
 		p2 = a * p1 + p0;
 		q2 = a * q1 + q0;
-		if (p2 > max || q2 > max)
+		if (p2 > max || q2 > max) {
+			j = min(div64_u64(max - p0, p1),
+				q1 ? div64_u64(max - q0, q1) : a);
+			p2 = j * p1 + p0;
+			q2 = j * q1 + q0;
+			if (j && q1 && tandem_ratio_err(num, den, p2, q2) * q1 <
+			    tandem_ratio_err(num, den, p1, q1) * q2) {
+				p1 = p2;
+				q1 = q2;
+			}
 			break;
+		}
 		p0 = p1;
 		q0 = q1;
 		p1 = p2;
 		q1 = q2;
-		t = num - a * den;
-		num = den;
-		den = t;
+		t = x - a * y;
+		x = y;
+		y = t;
 	}
 	if (q1) {
 		*n = p1;

@@ -609,6 +609,14 @@ void tandem_uart_flush(struct tandem_domain *dom);
 
 void tandem_irq_set(struct tandem_domain *dom, unsigned int gsi, bool level);
 
+/*
+ * The platform's core crystal, announced in CPUID 0x15 (and in kHz in
+ * 0x40000010 EBX). Linux on Intel-vendor CPUs takes it as the local APIC
+ * timer's input clock and skips calibrating that timer: the APIC timer
+ * must count at this rate before its divide configuration.
+ */
+#define TANDEM_CRYSTAL_HZ	1000000000U
+
 /* pic.c: the 8259 pair */
 
 void tandem_pic_irq(struct tandem_domain *dom, unsigned int irq, bool level);
