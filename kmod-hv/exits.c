@@ -10,8 +10,10 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/math64.h>
 #include <asm/msr-index.h>
 #include <asm/processor.h>
+#include <asm/tsc.h>
 #include <asm/traps.h>
 
 #include "tandem_hv.h"
@@ -30,6 +32,11 @@ static const struct tandem_device *const tandem_devices[] = {
 	&tandem_i8042_cmd_dev,
 	&tandem_reset_dev,
 	&tandem_pm_dev,
+	&tandem_pit_dev,
+	&tandem_portb_dev,
+	&tandem_pic_master_dev,
+	&tandem_pic_slave_dev,
+	&tandem_elcr_dev,
 	&tandem_platform_hole,
 };
 
@@ -386,6 +393,76 @@ static u32 tandem_handle_npf(struct tandem_vcpu *vcpu)
 #define CPUIDX1_EDX_OK	(CPUID1_EDX_OK | BIT(11) | BIT(20) | BIT(29))
 #define CPUID1_HYPERVISOR	BIT(31)
 
+/*
+ * The TSC's frequency, for guests that read it rather than measure it:
+ *
+ * - Leaf 0x15 (Intel-vendor hosts only, as Linux reads it only there): a
+ *   1 GHz core crystal (ECX, Hz) and the TSC/crystal ratio EBX/EAX. Linux
+ *   computes crystal_kHz * EBX / EAX in 32 bits, so both stay below 4295;
+ *   the ratio is the closest fraction to tsc_khz / 10^6 within that bound
+ *   (a few ppm off at most places, up to 117 ppm just past a simple
+ *   fraction). Linux also takes the crystal as the local APIC timer's
+ *   input clock: see %TANDEM_CRYSTAL_HZ.
+ * - Leaf 0x16 (same hosts): base and maximum frequency in MHz, the bus
+ *   (crystal) frequency in MHz.
+ * - Leaf 0x40000010 (VMware's "timing information", which some guests read
+ *   under any hypervisor): EAX the TSC frequency in kHz, EBX the APIC
+ *   timer's in kHz.
+ */
+#define TANDEM_RATIO_MAX	(U32_MAX / (TANDEM_CRYSTAL_HZ / 1000))
+
+/* |@num / @den - @p / @q| scaled by @den * @q, for comparisons. */
+static u64 tandem_ratio_err(u64 num, u64 den, u64 p, u64 q)
+{
+	return num * q > den * p ? num * q - den * p : den * p - num * q;
+}
+
+/*
+ * The fraction closest to @num / @den with both terms <= @max: the last
+ * continued-fraction convergent within the bound, or the semiconvergent
+ * past it when that is closer.
+ */
+static void tandem_ratio(u64 num, u64 den, u32 max, u32 *n, u32 *d)
+{
+	u64 p0 = 0, q0 = 1, p1 = 1, q1 = 0, a, p2, q2, t, j, x = num, y = den;
+
+	*n = 0;
+	*d = 1;
+	while (y) {
+		a = div64_u64(x, y);
+		p2 = a * p1 + p0;
+		q2 = a * q1 + q0;
+		if (p2 > max || q2 > max) {
+			j = min(div64_u64(max - p0, p1),
+				q1 ? div64_u64(max - q0, q1) : a);
+			p2 = j * p1 + p0;
+			q2 = j * q1 + q0;
+			if (j && q1 && tandem_ratio_err(num, den, p2, q2) * q1 <
+			    tandem_ratio_err(num, den, p1, q1) * q2) {
+				p1 = p2;
+				q1 = q2;
+			}
+			break;
+		}
+		p0 = p1;
+		q0 = q1;
+		p1 = p2;
+		q1 = q2;
+		t = x - a * y;
+		x = y;
+		y = t;
+	}
+	if (q1) {
+		*n = p1;
+		*d = q1;
+	}
+}
+
+static bool tandem_tsc_leaves(void)
+{
+	return boot_cpu_data.x86_vendor == X86_VENDOR_INTEL && tsc_khz;
+}
+
 static u32 tandem_handle_cpuid(struct tandem_vcpu *vcpu)
 {
 	u32 leaf = vcpu->regs[TANDEM_RAX], sub = vcpu->regs[TANDEM_RCX];
@@ -394,7 +471,7 @@ static u32 tandem_handle_cpuid(struct tandem_vcpu *vcpu)
 	switch (leaf) {
 	case 0x40000000:
 		/* The signature leaf: "TandemTandem". */
-		a = 0x40000001;
+		a = 0x40000010;
 		memcpy(&b, "Tand", 4);
 		memcpy(&c, "emTa", 4);
 		memcpy(&d, "ndem", 4);
@@ -402,9 +479,27 @@ static u32 tandem_handle_cpuid(struct tandem_vcpu *vcpu)
 	case 0x40000001:
 		a = TANDEM_ABI_VERSION;
 		break;
+	case 0x40000010:
+		a = tsc_khz;
+		b = TANDEM_CRYSTAL_HZ / 1000;
+		break;
 	case 0:
 		cpuid_count(0, 0, &a, &b, &c, &d);
-		a = min(a, 0xdU);
+		a = tandem_tsc_leaves() ? 0x16 : min(a, 0xdU);
+		break;
+	case 0x15:
+		if (tandem_tsc_leaves()) {
+			tandem_ratio(tsc_khz, TANDEM_CRYSTAL_HZ / 1000,
+				     TANDEM_RATIO_MAX, &b, &a);
+			c = TANDEM_CRYSTAL_HZ;
+		}
+		break;
+	case 0x16:
+		if (tandem_tsc_leaves()) {
+			a = tsc_khz / 1000;
+			b = a;
+			c = TANDEM_CRYSTAL_HZ / 1000000;
+		}
 		break;
 	case 1:
 		cpuid_count(1, 0, &a, &b, &c, &d);
@@ -476,7 +571,8 @@ static int tandem_msr_read(struct tandem_vcpu *vcpu, u32 msr, u64 *val)
 		return err;
 	switch (msr) {
 	case MSR_IA32_TSC:
-		*val = rdtsc();
+		/* What RDTSC returns in the guest (VMCS/VMCB TSC offset). */
+		*val = rdtsc() + vcpu->dom->tsc_offset;
 		return 0;
 	case MSR_IA32_UCODE_REV:
 		*val = 0;

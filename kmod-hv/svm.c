@@ -734,6 +734,8 @@ static int svm_vcpu_init(struct tandem_vcpu *vcpu)
 	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
 	c->nested_cr3 = vm->npt_pa;
 	c->tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	/* The guest's TSC starts near 0 when the domain starts (vcpu.c). */
+	c->tsc_offset = vcpu->dom->tsc_offset;
 	/* The ASID is chosen at the first run, on the CPU it runs on. */
 
 	sv->vmcb->save.g_pat = SVM_PAT_DEFAULT;

@@ -82,6 +82,8 @@ struct tandem_uart;
 struct tandem_rtc;
 struct tandem_i8042;
 struct tandem_pm;
+struct tandem_pit;
+struct tandem_pic;
 
 /* &tandem_domain.on_poweroff, on_reboot: the domain asked for nothing */
 #define TANDEM_NO_WISH		U32_MAX
@@ -458,6 +460,9 @@ u64 tandem_pt_pages(void);
  * @rtc: the CMOS RTC at 0x70 (rtc.c)
  * @i8042: the keyboard controller at 0x60/0x64 (i8042.c)
  * @pm: the ACPI PM1a registers (acpi_pm.c)
+ * @pit: the 8254 PIT at 0x40 and port 0x61 (pit.c)
+ * @pic: the 8259 pair and ELCR (pic.c)
+ * @tsc_offset: guest TSC minus host TSC, set when the domain starts
  * @reset_ctl: the reset control register at 0xcf9 (reset.c)
  * @stop_work: asks the agent what to do after a crash or a shutdown
  * @on_poweroff: &enum tandem_crash_action asked for at create, or
@@ -502,6 +507,9 @@ struct tandem_domain {
 	struct tandem_rtc *rtc;
 	struct tandem_i8042 *i8042;
 	struct tandem_pm *pm;
+	struct tandem_pit *pit;
+	struct tandem_pic *pic;
+	s64 tsc_offset;
 	u8 reset_ctl;
 	struct work_struct stop_work;
 	u32 on_poweroff;
@@ -603,6 +611,11 @@ extern const struct tandem_device tandem_i8042_dev;
 extern const struct tandem_device tandem_i8042_cmd_dev;
 extern const struct tandem_device tandem_reset_dev;
 extern const struct tandem_device tandem_pm_dev;
+extern const struct tandem_device tandem_pit_dev;
+extern const struct tandem_device tandem_portb_dev;
+extern const struct tandem_device tandem_pic_master_dev;
+extern const struct tandem_device tandem_pic_slave_dev;
+extern const struct tandem_device tandem_elcr_dev;
 extern const struct tandem_device tandem_platform_hole;
 
 int tandem_devices_create(struct tandem_domain *dom);
@@ -616,6 +629,18 @@ void tandem_uart_flush(struct tandem_domain *dom);
 /* irq.c: interrupt lines */
 
 void tandem_irq_set(struct tandem_domain *dom, unsigned int gsi, bool level);
+
+/*
+ * The platform's core crystal, announced in CPUID 0x15 (and in kHz in
+ * 0x40000010 EBX). Linux on Intel-vendor CPUs takes it as the local APIC
+ * timer's input clock and skips calibrating that timer: the APIC timer
+ * must count at this rate before its divide configuration.
+ */
+#define TANDEM_CRYSTAL_HZ	1000000000U
+
+/* pic.c: the 8259 pair */
+
+void tandem_pic_irq(struct tandem_domain *dom, unsigned int irq, bool level);
 
 /* console.c: the console ring */
 

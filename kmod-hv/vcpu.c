@@ -467,6 +467,13 @@ int tandem_domain_start_vcpus(struct tandem_domain *dom)
 	err = tandem_arch->vm_init(dom);
 	if (err)
 		goto err_hw;
+	/*
+	 * One offset for every vCPU, kept across pause, resume and restart:
+	 * the guest's TSC counts from about 0 at the rate of the host's,
+	 * which the kernel keeps synchronised between CPUs, so it stays
+	 * monotonic when a vCPU thread moves.
+	 */
+	dom->tsc_offset = -(s64)rdtsc();
 
 	for (n = 0; n < dom->vcpus; n++) {
 		struct tandem_vcpu *vcpu = &dom->vcpu[n];

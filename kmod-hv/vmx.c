@@ -379,9 +379,11 @@ static int vmx_setup_caps(void)
 	want = CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
 	       CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS |
 	       CPU_BASED_MOV_DR_EXITING | CPU_BASED_MWAIT_EXITING |
-	       CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING;
+	       CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING |
+	       CPU_BASED_USE_TSC_OFFSETTING;
 	err = vmx_adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 				  MSR_IA32_VMX_PROCBASED_CTLS, want,
+				  CPU_BASED_USE_TSC_OFFSETTING |
 				  CPU_BASED_HLT_EXITING |
 				  CPU_BASED_UNCOND_IO_EXITING |
 				  CPU_BASED_USE_MSR_BITMAPS |
@@ -1171,7 +1173,8 @@ static void vmx_vmcs_setup(struct vmx_vcpu *vmx)
 	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
 	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
-	vmcs_write(TSC_OFFSET, 0);
+	/* The guest's TSC starts near 0 when the domain starts (vcpu.c). */
+	vmcs_write(TSC_OFFSET, vmx->vcpu->dom->tsc_offset);
 	vmcs_write(VMCS_LINK_POINTER, -1ULL);
 	/* Reloaded at every entry: no "save preemption timer" control. */
 	if (vmx_caps.pin & PIN_BASED_VMX_PREEMPTION_TIMER)

@@ -240,7 +240,8 @@ TEST_F(exits, mmio_widths_mov_imm_movzx_movsx_reach_the_test_device)
 
 /*
  * CPUID shows the hypervisor bit, hides VMX and SVM, and leaf 0x40000000
- * says "TandemTandem" with 0x40000001 as the highest hypervisor leaf.
+ * says "TandemTandem" with 0x40000010 (the TSC frequency
+ * leaf) as the highest hypervisor leaf.
  */
 TEST_F(exits, cpuid_hides_vmx_svm_and_shows_tandem_signature)
 {
