@@ -73,20 +73,12 @@ FIXTURE_SETUP(timer)
 
 FIXTURE_TEARDOWN(timer)
 {
-	char line[256] = "";
-	int trouble;
-
 	if (self->created) {
 		tg_destroy(&self->d);
 		tg_close(&self->d);
 	}
 	ta_stop(&self->agent);
-	trouble = gt_kmsg_trouble(self->kmsg, line, sizeof(line));
-	if (trouble)
-		TH_LOG("kernel log: %s", line);
-	EXPECT_EQ(0, trouble);
-	if (self->kmsg >= 0)
-		close(self->kmsg);
+	GT_KMSG_CHECK_CLOSE(self->kmsg);
 }
 
 #define TT_CREATE(sel, arg) do {					\
