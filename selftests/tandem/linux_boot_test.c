@@ -66,6 +66,18 @@ FIXTURE_TEARDOWN(linux_guest)
 	GT_KMSG_CHECK_CLOSE(self->kmsg);
 }
 
+/* INFO_A_TSC_KHZ: the rate of the guests' TSCs. */
+static uint32_t tsc_khz(struct tnl_sock *s)
+{
+	static struct treply r;
+	struct tmsg m;
+
+	tmsg_init(&m, s->family, 0, TANDEM_CMD_GET_INFO);
+	if (tnl_transact(s, &m, &r) || r.err)
+		return 0;
+	return treply_u32(&r, TANDEM_INFO_A_TSC_KHZ, 0);
+}
+
 /* Why the guest stopped: state, crash reason and registers, for the log. */
 static void stopped_why(struct tg_domain *d, char *out, size_t len)
 {
@@ -108,13 +120,16 @@ static int wait_console(struct tg_domain *d, const char *needle, int ms)
  * line carrying a marker, prints its banner (the lab's own version), the
  * command line with the marker, the e820 map with all 256 MiB above 1 MiB
  * usable, and the ACPI tables the builder wrote (RSDP and MADT of OEM
- * TANDEM).
+ * TANDEM). The builder adds tsc_early_khz= with the TSC rate the
+ * hypervisor reports, and the kernel takes it: it reports that rate.
  */
-TEST_F_TIMEOUT(linux_guest, lab_kernel_boots_to_banner_with_our_cmdline_e820_and_acpi,
+TEST_F_TIMEOUT(linux_guest,
+	       lab_kernel_boots_to_banner_with_our_cmdline_e820_acpi_and_tsc_rate,
 	       900)
 {
 	char out[4096], want[256], args[128], why[2560] = "";
 	struct utsname u;
+	uint32_t khz;
 	FILE *f;
 	int rc;
 
@@ -165,6 +180,19 @@ TEST_F_TIMEOUT(linux_guest, lab_kernel_boots_to_banner_with_our_cmdline_e820_and
 		TH_LOG("no \"%s\"; console:\n%s", want, self->d.console);
 	EXPECT_NE(NULL, strstr(self->d.console, "ACPI: RSDP "));
 	EXPECT_NE(NULL, strstr(self->d.console, " TANDEM"));
+
+	khz = tsc_khz(&self->d.s);
+	ASSERT_NE(0, khz) TH_LOG("GET_INFO has no TSC rate");
+	snprintf(want, sizeof(want), "tsc_early_khz=%u", khz);
+	EXPECT_NE(NULL, strstr(self->d.console, want))
+		TH_LOG("no %s on the command line", want);
+	snprintf(want, sizeof(want), "tsc: Detected %u.%03u MHz processor",
+		 khz / 1000, khz % 1000);
+	rc = wait_console(&self->d, want, BOOT_TIMEOUT);
+	if (rc)
+		stopped_why(&self->d, why, sizeof(why));
+	EXPECT_EQ(0, rc) TH_LOG("no \"%s\" (%s); %s; console:\n%s", want,
+				strerror(-rc), why, self->d.console);
 	EXPECT_EQ(TANDEM_STATE_RUNNING, tg_state(&self->d));
 }
 
