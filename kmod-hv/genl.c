@@ -22,6 +22,8 @@
 #include <net/net_namespace.h>
 #include <net/netlink.h>
 
+#include <asm/tsc.h>
+
 #include "tandem_hv.h"
 
 /* genl_ops.internal_flags */
@@ -377,7 +379,8 @@ static int tandem_info_fill(struct sk_buff *msg)
 			tandem_vcpu_threads()) ||
 	    nla_put_u32(msg, TANDEM_INFO_A_HW_USERS, tandem_hw_users()) ||
 	    nla_put_u64_64bit(msg, TANDEM_INFO_A_IMAGE_PAGES,
-			      tandem_image_pages(), TANDEM_INFO_A_PAD))
+			      tandem_image_pages(), TANDEM_INFO_A_PAD) ||
+	    nla_put_u32(msg, TANDEM_INFO_A_TSC_KHZ, tsc_khz))
 		return -EMSGSIZE;
 	return 0;
 }

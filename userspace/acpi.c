@@ -26,6 +26,7 @@
 /* FADT fixed feature flags (5.2.9, table 5-35) and IA-PC boot flags. */
 #define FADT_F_WBINVD		(1U << 0)
 #define FADT_F_PROC_C1		(1U << 2)
+#define FADT_F_TMR_VAL_EXT	(1U << 8)	/* the PM timer has 32 bits */
 #define FADT_F_PWR_BUTTON	(1U << 4)	/* no fixed power button */
 #define FADT_F_SLP_BUTTON	(1U << 5)	/* no fixed sleep button */
 #define FADT_F_RESET_REG_SUP	(1U << 10)
@@ -88,7 +89,7 @@ static void put_gas_io(uint8_t *p, size_t off, uint16_t port, uint8_t len)
 }
 
 /*
- * DefinitionBlock content: Name (_S5, Package (4) { 5, 5, 0, 0 }), the
+ * DefinitionBlock content: Name (_S5, Package (4) { 0, 0, 0, 0 }), the
  * SLP_TYPa/SLP_TYPb values Linux writes to PM1a_CNT to power off
  * (ACPI 7.4.2). AML: NameOp "_S5_" PackageOp PkgLength NumElements
  * BytePrefix 5 BytePrefix 5 ZeroOp ZeroOp.
@@ -108,14 +109,17 @@ static size_t fadt(uint8_t *t, uint64_t facs, uint64_t dsdt)
 	le_put32(t, 48, 0);			/* no SMI_CMD: always ACPI */
 	le_put32(t, 56, ACPI_PM1A_EVT_PORT);
 	le_put32(t, 64, ACPI_PM1A_CNT_PORT);
+	le_put32(t, 76, ACPI_PM_TMR_PORT);
 	le_put8(t, 88, ACPI_PM1A_EVT_LEN);
 	le_put8(t, 89, ACPI_PM1A_CNT_LEN);
+	le_put8(t, 91, ACPI_PM_TMR_LEN);
 	le_put16(t, 96, 101);			/* C2 latency > 100: no C2 */
 	le_put16(t, 98, 1001);			/* C3 latency > 1000: no C3 */
 	le_put16(t, 109, FADT_BOOT_LEGACY_DEVICES | FADT_BOOT_VGA_NOT_PRESENT |
 		      FADT_BOOT_MSI_NOT_SUPPORTED);
 	le_put32(t, 112, FADT_F_WBINVD | FADT_F_PROC_C1 | FADT_F_PWR_BUTTON |
-		      FADT_F_SLP_BUTTON | FADT_F_RESET_REG_SUP);
+		      FADT_F_SLP_BUTTON | FADT_F_TMR_VAL_EXT |
+		      FADT_F_RESET_REG_SUP);
 	put_gas_io(t, 116, ACPI_RESET_PORT, 1);
 	le_put8(t, 128, ACPI_RESET_VALUE);
 	le_put8(t, 131, 0);			/* minor revision: 6.0 */
@@ -123,6 +127,7 @@ static size_t fadt(uint8_t *t, uint64_t facs, uint64_t dsdt)
 	le_put64(t, 140, dsdt);
 	put_gas_io(t, 148, ACPI_PM1A_EVT_PORT, ACPI_PM1A_EVT_LEN);
 	put_gas_io(t, 172, ACPI_PM1A_CNT_PORT, ACPI_PM1A_CNT_LEN);
+	put_gas_io(t, 208, ACPI_PM_TMR_PORT, ACPI_PM_TMR_LEN);
 	memcpy(t + 268, "TANDEM\0\0", 8);	/* hypervisor vendor identity */
 	table_done(t, FADT_LEN);
 	return FADT_LEN;

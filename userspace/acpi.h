@@ -29,9 +29,12 @@
  * The I/O ports the FADT announces. The mechanism's platform traps them:
  * PM1a_EVT_BLK is 4 bytes (PM1_STS at 0x600, PM1_EN at 0x602), PM1a_CNT_BLK
  * is 2 bytes; a write with SLP_EN (bit 13) and SLP_TYP (bits 10-12) equal
- * to %ACPI_S5_SLP_TYP is a power-off. A write of %ACPI_RESET_VALUE to
- * %ACPI_RESET_PORT is a reset (reboot). SCI_EN (bit 0 of PM1_CNT) reads
- * as 1: there is no SMI_CMD port, ACPI mode is always on.
+ * to %ACPI_S5_SLP_TYP (0, as in QEMU's PIIX4 and ICH9 tables) is a
+ * power-off. A write of %ACPI_RESET_VALUE to %ACPI_RESET_PORT is a reset
+ * (reboot). SCI_EN (bit 0 of PM1_CNT) reads as 1: there is no SMI_CMD
+ * port, ACPI mode is always on. PM_TMR_BLK is the ACPI PM timer: a 32-bit
+ * count at 3.579545 MHz (TMR_VAL_EXT), which Linux calibrates the TSC
+ * against when the PIT loop is too slow (as under emulation).
  */
 #define ACPI_PM1A_EVT_PORT	0x600
 #define ACPI_PM1A_EVT_LEN	4
@@ -39,7 +42,9 @@
 #define ACPI_PM1A_CNT_LEN	2
 #define ACPI_RESET_PORT		0xcf9
 #define ACPI_RESET_VALUE	0x06
-#define ACPI_S5_SLP_TYP		5
+#define ACPI_PM_TMR_PORT	0x608
+#define ACPI_PM_TMR_LEN		4
+#define ACPI_S5_SLP_TYP		0
 #define ACPI_SCI_IRQ		9
 
 #define ACPI_IOAPIC_GPA		0xfec00000U

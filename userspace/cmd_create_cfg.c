@@ -10,6 +10,7 @@
  * for vCPU 0, DOMAIN_START (unless -p). Any failure after DOMAIN_CREATE
  * destroys the domain again, so a failed create leaves nothing behind.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -78,6 +79,44 @@ static int created_cb(struct nl_msg *msg, void *arg)
 	c->vcpus = tb[TANDEM_DOMAIN_A_VCPUS] ?
 		   nla_get_u32(tb[TANDEM_DOMAIN_A_VCPUS]) : 1;
 	return 0;
+}
+
+static int tsc_khz_cb(struct nl_msg *msg, void *arg)
+{
+	static struct nla_policy pol[TANDEM_INFO_A_MAX + 1] = {
+		[TANDEM_INFO_A_TSC_KHZ] = { .type = NLA_U32 },
+	};
+	struct nlattr *tb[TANDEM_INFO_A_MAX + 1];
+	uint32_t *khz = arg;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, TANDEM_INFO_A_MAX, pol))
+		return -EINVAL;
+	if (tb[TANDEM_INFO_A_TSC_KHZ])
+		*khz = nla_get_u32(tb[TANDEM_INFO_A_TSC_KHZ]);
+	return 0;
+}
+
+/*
+ * The command line the guest gets: the configuration's, plus
+ * tsc_early_khz= with the guests' TSC rate unless the configuration sets
+ * it. Linux's own TSC calibration loops (against the PIT, the PM timer)
+ * need port reads of a few microseconds; under emulation they fail and
+ * Linux gives up on the TSC. Intel guests also find the rate in CPUID
+ * leaves 0x15/0x16; AMD guests have only this.
+ */
+static char *guest_cmdline(struct tnl *t, const char *cmdline)
+{
+	uint32_t khz = 0;
+	char *s;
+
+	if (strstr(cmdline, "tsc_early_khz=") ||
+	    tnl_request(t, tnl_msg(t, TANDEM_CMD_GET_INFO, 0), tsc_khz_cb, &khz,
+			"create: get info") || !khz)
+		return strdup(cmdline);
+	if (asprintf(&s, "%s%stsc_early_khz=%u", cmdline, *cmdline ? " " : "",
+		     khz) < 0)
+		return NULL;
+	return s;
 }
 
 /* A whole file in memory; reports its own errors. */
@@ -297,7 +336,7 @@ static int create_from(struct cli *cli, struct domcfg *c, bool paused)
 	struct created d = { 0 };
 	struct linux_boot lb;
 	struct nl_msg *msg;
-	char *cmdline;
+	char *cmdline, *full = NULL;
 	struct tnl t;
 	int ret;
 
@@ -329,6 +368,13 @@ static int create_from(struct cli *cli, struct domcfg *c, bool paused)
 	ret = tnl_open(&t);
 	if (ret)
 		goto out;
+	full = guest_cmdline(&t, cmdline);
+	if (!full) {
+		cli_error("create: out of memory");
+		ret = -ENOMEM;
+		goto out_close;
+	}
+	bc.cmdline = full;
 	snprintf(what, sizeof(what), "create %s", c->name);
 	msg = tnl_msg(&t, TANDEM_CMD_DOMAIN_CREATE, 0);
 	if (msg && (nla_put_string(msg, TANDEM_DOMAIN_A_NAME, c->name) ||
@@ -351,6 +397,7 @@ static int create_from(struct cli *cli, struct domcfg *c, bool paused)
 					  c->name);
 		}
 	}
+out_close:
 	tnl_close(&t);
 	if (!ret) {
 		struct bzimage bz;
@@ -362,6 +409,7 @@ out:
 	free(kernel);
 	free(initrd);
 	free(cmdline);
+	free(full);
 	return ret;
 }
 

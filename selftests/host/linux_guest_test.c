@@ -721,6 +721,12 @@ static void check_acpi(unsigned int vcpus)
 	EXPECT(le_get16(fadt, 46) == ACPI_SCI_IRQ && le_get32(fadt, 48) == 0,
 	       "SCI, no SMI_CMD");
 	EXPECT(!(le_get32(fadt, 112) & (1U << 20)), "not hardware reduced");
+	EXPECT(le_get32(fadt, 76) == ACPI_PM_TMR_PORT && fadt[91] == 4 &&
+	       (le_get32(fadt, 112) & (1U << 8)),
+	       "PM timer at PM_TMR_BLK, 4 bytes, 32 bits (TMR_VAL_EXT)");
+	EXPECT(fadt[208] == 1 && fadt[208 + 1] == 32 &&
+	       le_get64(fadt, 208 + 4) == ACPI_PM_TMR_PORT,
+	       "X_PM_TMR_BLK agrees");
 	EXPECT((le_get32(fadt, 112) & (1U << 10)) && fadt[116] == 1 &&
 	       le_get64(fadt, 120) == ACPI_RESET_PORT &&
 	       fadt[128] == ACPI_RESET_VALUE, "reset register");
@@ -736,11 +742,11 @@ static void check_acpi(unsigned int vcpus)
 	if (dsdt) {
 		static const uint8_t s5[] = {
 			0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
-			0x0a, 5, 0x0a, 5,
+			0x0a, 0, 0x0a, 0,
 		};
 
 		EXPECT(memmem(dsdt, le_get32(dsdt, 4), s5, sizeof(s5)),
-		       "DSDT holds Name (_S5, Package { 5, 5, ... })");
+		       "DSDT holds Name (_S5, Package { 0, 0, ... }): the SLP_TYP the platform takes for S5");
 	}
 
 	/* MADT: N processors, one I/O APIC with ID N, IRQ0 -> GSI 2. */

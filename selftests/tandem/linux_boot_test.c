@@ -66,6 +66,34 @@ FIXTURE_TEARDOWN(linux_guest)
 	GT_KMSG_CHECK_CLOSE(self->kmsg);
 }
 
+/* INFO_A_TSC_KHZ: the rate of the guests' TSCs. */
+static uint32_t tsc_khz(struct tnl_sock *s)
+{
+	static struct treply r;
+	struct tmsg m;
+
+	tmsg_init(&m, s->family, 0, TANDEM_CMD_GET_INFO);
+	if (tnl_transact(s, &m, &r) || r.err)
+		return 0;
+	return treply_u32(&r, TANDEM_INFO_A_TSC_KHZ, 0);
+}
+
+/* Why the guest stopped: state, crash reason and registers, for the log. */
+static void stopped_why(struct tg_domain *d, char *out, size_t len)
+{
+	char args[64], regs[2048];
+	struct gt_stats st;
+
+	snprintf(args, sizeof(args), "regs %s", d->name);
+	if (tcli_run(args, regs, sizeof(regs)))
+		regs[0] = '\0';
+	if (gt_get(d, &st))
+		snprintf(out, len, "DOMAIN_GET failed: %s", d->msg);
+	else
+		snprintf(out, len, "state %u, shutdown reason %u, crash: %s\n%s",
+			 st.state, st.shutdown_reason, st.crash_reason, regs);
+}
+
 /* Wait until the console shows @needle: 0, -ETIMEDOUT or -ESHUTDOWN. */
 static int wait_console(struct tg_domain *d, const char *needle, int ms)
 {
@@ -92,13 +120,16 @@ static int wait_console(struct tg_domain *d, const char *needle, int ms)
  * line carrying a marker, prints its banner (the lab's own version), the
  * command line with the marker, the e820 map with all 256 MiB above 1 MiB
  * usable, and the ACPI tables the builder wrote (RSDP and MADT of OEM
- * TANDEM).
+ * TANDEM). The builder adds tsc_early_khz= with the TSC rate the
+ * hypervisor reports, and the kernel takes it: it reports that rate.
  */
-TEST_F_TIMEOUT(linux_guest, lab_kernel_boots_to_banner_with_our_cmdline_e820_and_acpi,
+TEST_F_TIMEOUT(linux_guest,
+	       lab_kernel_boots_to_banner_with_our_cmdline_e820_acpi_and_tsc_rate,
 	       900)
 {
-	char out[4096], want[256], args[128];
+	char out[4096], want[256], args[128], why[2560] = "";
 	struct utsname u;
+	uint32_t khz;
 	FILE *f;
 	int rc;
 
@@ -126,22 +157,42 @@ TEST_F_TIMEOUT(linux_guest, lab_kernel_boots_to_banner_with_our_cmdline_e820_and
 
 	snprintf(want, sizeof(want), "Linux version %s ", u.release);
 	rc = wait_console(&self->d, want, BOOT_TIMEOUT);
-	ASSERT_EQ(0, rc) TH_LOG("no \"%s\" (%s); console:\n%s", want,
-				strerror(-rc), self->d.console);
+	if (rc)
+		stopped_why(&self->d, why, sizeof(why));
+	ASSERT_EQ(0, rc) TH_LOG("no \"%s\" (%s); %s; console:\n%s", want,
+				strerror(-rc), why, self->d.console);
 	snprintf(want, sizeof(want), "Command line: ");
 	rc = wait_console(&self->d, self->marker, BOOT_TIMEOUT);
-	ASSERT_EQ(0, rc) TH_LOG("no marker %s; console:\n%s", self->marker,
-				self->d.console);
+	if (rc)
+		stopped_why(&self->d, why, sizeof(why));
+	ASSERT_EQ(0, rc) TH_LOG("no marker %s; %s; console:\n%s", self->marker,
+				why, self->d.console);
 	EXPECT_NE(NULL, strstr(self->d.console, want));
 	snprintf(want, sizeof(want),
 		 "BIOS-e820: [mem 0x0000000000100000-0x%016llx] usable",
 		 (unsigned long long)GUEST_MIB * 1024 * 1024 - 1);
 	rc = wait_console(&self->d, "ACPI: APIC ", BOOT_TIMEOUT);
-	ASSERT_EQ(0, rc) TH_LOG("no MADT; console:\n%s", self->d.console);
+	if (rc)
+		stopped_why(&self->d, why, sizeof(why));
+	ASSERT_EQ(0, rc) TH_LOG("no MADT (%s); %s; console:\n%s", strerror(-rc),
+				why, self->d.console);
 	EXPECT_NE(NULL, strstr(self->d.console, want))
 		TH_LOG("no \"%s\"; console:\n%s", want, self->d.console);
 	EXPECT_NE(NULL, strstr(self->d.console, "ACPI: RSDP "));
 	EXPECT_NE(NULL, strstr(self->d.console, " TANDEM"));
+
+	khz = tsc_khz(&self->d.s);
+	ASSERT_NE(0, khz) TH_LOG("GET_INFO has no TSC rate");
+	snprintf(want, sizeof(want), "tsc_early_khz=%u", khz);
+	EXPECT_NE(NULL, strstr(self->d.console, want))
+		TH_LOG("no %s on the command line", want);
+	snprintf(want, sizeof(want), "tsc: Detected %u.%03u MHz processor",
+		 khz / 1000, khz % 1000);
+	rc = wait_console(&self->d, want, BOOT_TIMEOUT);
+	if (rc)
+		stopped_why(&self->d, why, sizeof(why));
+	EXPECT_EQ(0, rc) TH_LOG("no \"%s\" (%s); %s; console:\n%s", want,
+				strerror(-rc), why, self->d.console);
 	EXPECT_EQ(TANDEM_STATE_RUNNING, tg_state(&self->d));
 }
 

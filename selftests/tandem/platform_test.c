@@ -45,6 +45,7 @@ enum pt_routine {
 	PT_TOUCH,
 	PT_ECHO,
 	PT_REBOOT_FRESH,
+	PT_PM_TIMER,
 };
 
 FIXTURE(platform) {
@@ -481,6 +482,32 @@ TEST_F(platform, poweroff_destroy_verdict_destroys_the_domain)
 	EXPECT_EQ(-ENOENT, err);
 	EXPECT_EQ(1, self->agent.decisions[TANDEM_DECISION_SHUTDOWN]);
 	EXPECT_EQ(TANDEM_SHUTDOWN_POWEROFF, self->agent.shutdown_reason);
+}
+
+/*
+ * The ACPI PM timer (0x608) runs at 3.579545 MHz of the host's clock: the
+ * guest polls it until 100 ms worth of ticks have gone by, which takes
+ * about 100 ms of the host's time between its two syncs (not less; and
+ * well under two seconds, or the timer is slow). The ticks the guest saw at
+ * the end are at least the 100 ms and less than a second's worth.
+ */
+TEST_F(platform, acpi_pm_timer_counts_at_3_58_mhz_of_host_time)
+{
+	uint64_t first, ticks;
+	long t0, ms;
+
+	PT_CREATE(PT_PM_TIMER, 0, 0);
+	PT_START();
+	PT_WAIT("sync", &first);
+	t0 = gt_now_ms();
+	PT_WAIT("sync", &ticks);
+	ms = gt_now_ms() - t0;
+	PT_WAIT("done", NULL);
+	EXPECT_LE(357955, ticks);
+	EXPECT_GT(3579545, ticks);
+	/* Console polling adds up to 10 ms at each end. */
+	EXPECT_LE(80, ms) TH_LOG("100 ms of PM timer in %ld ms of host time", ms);
+	EXPECT_GT(2000, ms) TH_LOG("100 ms of PM timer in %ld ms of host time", ms);
 }
 
 /*

@@ -225,6 +225,8 @@ enum tandem_feature {
  *	when tandem_hv has VMX/SVM switched off on every CPU
  * @TANDEM_INFO_A_IMAGE_PAGES: u64, pages held as copies of what the
  *	builders loaded, for restarts (started domains only)
+ * @TANDEM_INFO_A_TSC_KHZ: u32, the rate of the guests' TSCs in kHz (the
+ *	host's: guest TSCs are offset, never scaled); 0 when unknown
  */
 enum tandem_info_attr {
 	TANDEM_INFO_A_UNSPEC,
@@ -246,6 +248,7 @@ enum tandem_info_attr {
 	TANDEM_INFO_A_VCPU_THREADS,
 	TANDEM_INFO_A_HW_USERS,
 	TANDEM_INFO_A_IMAGE_PAGES,
+	TANDEM_INFO_A_TSC_KHZ,
 
 	__TANDEM_INFO_A_MAX,
 };
