@@ -82,6 +82,8 @@ struct tandem_uart;
 struct tandem_rtc;
 struct tandem_i8042;
 struct tandem_pm;
+struct tandem_lapic;
+struct tandem_ioapic;
 
 /* Interrupt lines (GSIs) of a domain's platform: the I/O APIC's inputs. */
 #define TANDEM_NR_GSIS		24
@@ -225,6 +227,20 @@ struct tandem_exit {
  * @msr_write: optional; likewise for writes (-EINVAL: inject #GP)
  * @asids_in_use: optional; VPIDs (VMX) or ASID holders (SVM) now in use,
  *	for GET_INFO and leak checks
+ * @irq_window_open: whether an external interrupt injected now would be
+ *	taken at the next entry: RFLAGS.IF set (as in &tandem_vcpu.rflags),
+ *	no STI/MOV SS shadow on the instruction at RIP, and no event already
+ *	queued (exception, or an event re-injected after an exit that
+ *	interrupted its delivery). Called on the vCPU thread in the run loop
+ *	before @vcpu_run, at most once per entry; must not sleep or take
+ *	locks
+ * @inject_irq: deliver external interrupt @vector at the next entry
+ *	(@irq_window_open said yes). If an exit interrupts its delivery, the
+ *	backend delivers it again at the following entry
+ * @request_irq_window: make the guest exit with %TANDEM_EXIT_INTR_WINDOW
+ *	as soon as it can take an interrupt (VMX interrupt-window exiting,
+ *	SVM virtual interrupt with the VINTR intercept); the backend turns
+ *	the request off again at that exit
  */
 struct tandem_arch_ops {
 	const char *name;
@@ -249,6 +265,9 @@ struct tandem_arch_ops {
 	int (*msr_read)(struct tandem_vcpu *vcpu, u32 msr, u64 *val);
 	int (*msr_write)(struct tandem_vcpu *vcpu, u32 msr, u64 val);
 	u32 (*asids_in_use)(void);
+	bool (*irq_window_open)(struct tandem_vcpu *vcpu);
+	void (*inject_irq)(struct tandem_vcpu *vcpu, u8 vector);
+	void (*request_irq_window)(struct tandem_vcpu *vcpu);
 };
 
 /* tandem_vcpu.requests: why the thread must leave the guest */
@@ -282,7 +301,9 @@ enum tandem_leave {
  * @halted: the guest executed HLT and waits for an event
  * @fpu: the guest's x87/SSE state while the thread is outside the guest
  * @initial: registers to start (and restart) from
+ * @lapic: its local APIC (lapic.c)
  * @stat_exits: exits by &enum tandem_exit_reason
+ * @stat_irqs: interrupts injected
  * @stat_run_ns: time in the guest
  * @stat_halt_ns: time halted, up to the last wake-up
  * @halt_start: sched_clock() when the current halt began, 0 when not halted
@@ -317,7 +338,9 @@ struct tandem_vcpu {
 	bool halted;
 	struct fxregs_state *fpu;
 	struct tandem_vcpu_regs initial;
+	struct tandem_lapic *lapic;
 	u64 stat_exits[__TANDEM_EXIT_COUNT];
+	u64 stat_irqs;
 	u64 stat_run_ns;
 	u64 stat_halt_ns;
 	u64 halt_start;
@@ -439,6 +462,7 @@ u64 tandem_pt_pages(void);
  * @unhandled_mmio: the MMIO part of @unhandled_io
  * @shutdown_reason: &enum tandem_shutdown_reason of the last shutdown
  * @irq_lines: level of each GSI as the devices drive it
+ * @ioapic: the I/O APIC at 0xfec00000 (ioapic.c)
  * @uart: the 16550A at 0x3f8 (uart.c)
  * @rtc: the CMOS RTC at 0x70 (rtc.c)
  * @i8042: the keyboard controller at 0x60/0x64 (i8042.c)
@@ -480,6 +504,7 @@ struct tandem_domain {
 	atomic64_t unhandled_mmio;
 	u32 shutdown_reason;
 	DECLARE_BITMAP(irq_lines, TANDEM_NR_GSIS);
+	struct tandem_ioapic *ioapic;
 	struct tandem_uart *uart;
 	struct tandem_rtc *rtc;
 	struct tandem_i8042 *i8042;
@@ -531,6 +556,7 @@ int tandem_vcpu_set_regs(struct tandem_vcpu *vcpu,
 int tandem_vcpu_fill_stats(struct sk_buff *skb, struct tandem_domain *dom);
 void tandem_vcpu_reset_regs(struct tandem_vcpu_regs *regs);
 void tandem_domain_wake(struct tandem_domain *dom);
+void tandem_vcpu_irq_notify(struct tandem_vcpu *vcpu);
 u32 tandem_vcpu_threads(void);
 
 /* exits.c: exits handled in common code */
@@ -583,6 +609,9 @@ extern const struct tandem_device tandem_i8042_cmd_dev;
 extern const struct tandem_device tandem_reset_dev;
 extern const struct tandem_device tandem_pm_dev;
 extern const struct tandem_device tandem_platform_hole;
+extern const struct tandem_device tandem_lapic_dev;
+extern const struct tandem_device tandem_ioapic_dev;
+extern const struct tandem_device tandem_testdev_irq;
 
 int tandem_devices_create(struct tandem_domain *dom);
 void tandem_devices_destroy(struct tandem_domain *dom);
@@ -595,6 +624,25 @@ void tandem_uart_flush(struct tandem_domain *dom);
 /* irq.c: interrupt lines */
 
 void tandem_irq_set(struct tandem_domain *dom, unsigned int gsi, bool level);
+
+/* lapic.c: the local APIC of each vCPU */
+
+int tandem_lapic_create(struct tandem_vcpu *vcpu);
+void tandem_lapic_stop(struct tandem_vcpu *vcpu);
+void tandem_lapic_destroy(struct tandem_vcpu *vcpu);
+void tandem_lapic_reset(struct tandem_vcpu *vcpu);
+void tandem_lapic_accept(struct tandem_vcpu *vcpu, u8 vector, bool level);
+void tandem_lapic_deliver(struct tandem_domain *dom, u32 dest, bool logical,
+			  bool lowest, u8 vector, bool level);
+int tandem_lapic_msr_read(struct tandem_vcpu *vcpu, u32 msr, u64 *val);
+int tandem_lapic_msr_write(struct tandem_vcpu *vcpu, u32 msr, u64 val);
+void tandem_lapic_inject(struct tandem_vcpu *vcpu);
+bool tandem_lapic_hlt_wakes(struct tandem_vcpu *vcpu);
+
+/* ioapic.c: the I/O APIC */
+
+void tandem_ioapic_set(struct tandem_domain *dom, unsigned int pin, bool level);
+void tandem_ioapic_eoi(struct tandem_domain *dom, u8 vector);
 
 /* console.c: the console ring */
 
