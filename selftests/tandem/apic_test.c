@@ -98,12 +98,34 @@ FIXTURE_TEARDOWN(apic)
 #define AT_START() \
 	ASSERT_EQ(0, tg_start(&self->d)) TH_LOG("START: %s", self->d.msg)
 
-#define AT_WAIT(type, valuep)						\
-	ASSERT_EQ(0, gt_wait_ucall(&self->d, &self->pos, type, valuep,	\
-				   UCALL_TIMEOUT, self->line,		\
-				   sizeof(self->line)))			\
+/* What the guest's handlers saw and where it is, for a failure's log. */
+static void at_dump(struct __test_metadata *_metadata, struct tg_domain *d)
+{
+	static const uint8_t vec[] = { 0x40, 0x41, 0x42, 0x44, 0x45, 0x46 };
+	struct tandem_vcpu_regs regs;
+	uint32_t cnt[256];
+	unsigned int i;
+
+	if (tg_read(d, GT_SCRATCH, cnt, sizeof(cnt)))
+		return;
+	for (i = 0; i < sizeof(vec); i++)
+		TH_LOG("vector %#x handled %u times", vec[i], cnt[vec[i]]);
+	if (!tg_cmd(d, TANDEM_CMD_DOMAIN_PAUSE) && !tg_get_regs(d, 0, &regs))
+		TH_LOG("rip %#llx rflags %#llx", (unsigned long long)regs.rip,
+		       (unsigned long long)regs.rflags);
+}
+
+#define AT_WAIT(type, valuep) do {					\
+	int __err = gt_wait_ucall(&self->d, &self->pos, type, valuep,	\
+				  UCALL_TIMEOUT, self->line,		\
+				  sizeof(self->line));			\
+									\
+	if (__err)							\
+		at_dump(_metadata, &self->d);				\
+	ASSERT_EQ(0, __err)						\
 		TH_LOG("waiting for \"ucall: %s\", got: %s; console:\n%s",	\
-		       type, self->line, self->d.console)
+		       type, self->line, self->d.console);		\
+} while (0)
 
 #define AT_STATS(st) \
 	ASSERT_EQ(0, gt_get(&self->d, st)) TH_LOG("DOMAIN_GET: %s", self->d.msg)
@@ -140,17 +162,20 @@ TEST_F(apic, x2apic_msrs_and_mode_switch)
 /*
  * Self-IPIs (xAPIC ICR with the self shorthand, x2APIC SELF_IPI MSR) are
  * each handled once right after they are sent, with EOI leaving ISR and
- * IRR empty: handled == sent.
+ * IRR empty: handled == sent == injected (the vCPU's STATS_A_IRQS).
  */
 TEST_F(apic, self_ipi_handled_once_each_with_eoi)
 {
 	uint64_t handled = 0;
+	struct gt_stats st;
 
 	AT_CREATE(AT_SELF_IPI, 8, 0);
 	AT_START();
 	AT_WAIT("sync", &handled);
 	EXPECT_EQ(16, handled);
 	AT_WAIT("done", NULL);
+	AT_STATS(&st);
+	EXPECT_EQ(16, st.irqs);
 }
 
 /*
@@ -164,21 +189,32 @@ TEST_F(apic, priority_highest_first_and_tpr_masks_until_lowered)
 	AT_WAIT("done", NULL);
 }
 
+/* Let the guest go on past WAIT_HOST (guest/apic.inc). */
+#define AT_RELEASE(v) do {						\
+	uint32_t __v = (v);						\
+									\
+	ASSERT_EQ(0, tg_write(&self->d, GT_TEST_ARG2, &__v, sizeof(__v)))\
+		TH_LOG("MEM_WRITE: %s", self->d.msg);			\
+} while (0)
+
 /*
  * A one-shot timer of 2 ms counts down, fires once (waking a HLT loop)
- * and is quiet for three times as long afterwards.
+ * and is quiet for the 100 ms that follow.
  */
 TEST_F(apic, timer_oneshot_fires_once)
 {
 	AT_CREATE(AT_ONESHOT, 2000000, 0);
 	AT_START();
+	AT_WAIT("sync", NULL);
+	usleep(100000);
+	AT_RELEASE(1);
 	AT_WAIT("done", NULL);
 }
 
 /*
  * A periodic timer of 20 ms fires 5 more times between two reports the
  * host sees at least 50 ms apart (5 periods, less polling slack), and
- * stops when its initial count is zeroed.
+ * stays quiet for 100 ms once its initial count is zeroed.
  */
 TEST_F(apic, timer_periodic_fires_n_times_at_period)
 {
@@ -193,6 +229,8 @@ TEST_F(apic, timer_periodic_fires_n_times_at_period)
 	t1 = gt_now_ms();
 	EXPECT_EQ(6, n);
 	EXPECT_LE(50, t1 - t0) TH_LOG("5 periods of 20 ms took %ld ms", t1 - t0);
+	usleep(100000);
+	AT_RELEASE(1);
 	AT_WAIT("done", NULL);
 }
 
@@ -236,8 +274,9 @@ TEST_F(apic, interrupt_held_while_if0_until_sti_window)
 }
 
 /*
- * I/O APIC: version 0x11 with 24 entries, ID, entries masked at reset,
- * a redirection entry reads back without its read-only bits.
+ * I/O APIC: version 0x11 with 24 entries, ID (the MADT's), entries
+ * masked at reset, a redirection entry reads back without its read-only
+ * bits.
  */
 TEST_F(apic, ioapic_registers_and_redirection_entries_read_back)
 {
