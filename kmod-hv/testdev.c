@@ -6,7 +6,7 @@
  * it. Exit tests use it to check each access width and string I/O, and
  * the benchmarks to measure a round trip to an in-kernel handler.
  *
- * Port 0x720 drives the platform's interrupt lines, for the interrupt
+ * Port 0x740 drives the platform's interrupt lines, for the interrupt
  * controller tests: a write of (level << 8 | line) calls tandem_irq_set()
  * as a device would; a read returns the levels of lines 0-31.
  */
@@ -51,7 +51,7 @@ const struct tandem_device tandem_testdev = {
 	.write = testdev_write,
 };
 
-#define TESTDEV_IRQ_PORT	0x720
+#define TESTDEV_IRQ_PORT	0x740
 
 static u64 testdev_irq_read(struct tandem_vcpu *vcpu, u64 addr, int size)
 {
