@@ -47,8 +47,9 @@ bool tandem_domain_name_valid(const char *name)
 
 static void tandem_domain_free(struct tandem_domain *dom)
 {
-	tandem_vcpus_free(dom);
+	/* Devices first: their timers may still route interrupts to vCPUs. */
 	tandem_devices_destroy(dom);
+	tandem_vcpus_free(dom);
 	tandem_console_free(dom);
 	free_cpumask_var(dom->cpumask);
 	tandem_mem_free(&dom->mem);

@@ -26,6 +26,7 @@
  */
 static const struct tandem_device *const tandem_devices[] = {
 	&tandem_testdev,
+	&tandem_testdev_irq,
 	&tandem_uart_dev,
 	&tandem_rtc_dev,
 	&tandem_i8042_dev,
@@ -37,6 +38,8 @@ static const struct tandem_device *const tandem_devices[] = {
 	&tandem_pic_master_dev,
 	&tandem_pic_slave_dev,
 	&tandem_elcr_dev,
+	&tandem_ioapic_dev,
+	&tandem_lapic_dev,
 	&tandem_platform_hole,
 };
 
@@ -379,7 +382,8 @@ static u32 tandem_handle_npf(struct tandem_vcpu *vcpu)
 /*
  * CPUID: the host's answers, filtered to what the guest may rely on. The
  * guest sees no VMX/SVM, no XSAVE/AVX (only x87/SSE state is switched),
- * no MONITOR, no PMU and no devices the platform does not emulate yet.
+ * no MONITOR, no PMU and no devices the platform does not emulate yet;
+ * it sees the local APIC, x2APIC and the TSC-deadline timer (lapic.c).
  */
 #define CPUID1_ECX_OK	(BIT(0) | BIT(1) | BIT(9) | BIT(13) | BIT(19) | \
 			 BIT(20) | BIT(22) | BIT(23) | BIT(25) | BIT(30))
@@ -392,6 +396,9 @@ static u32 tandem_handle_npf(struct tandem_vcpu *vcpu)
 #define CPUIDX1_ECX_OK	(BIT(0) | BIT(5) | BIT(6) | BIT(7) | BIT(8))
 #define CPUIDX1_EDX_OK	(CPUID1_EDX_OK | BIT(11) | BIT(20) | BIT(29))
 #define CPUID1_HYPERVISOR	BIT(31)
+/* Emulated whatever the host has: x2APIC, TSC-deadline timer, APIC. */
+#define CPUID1_ECX_EMULATED	(BIT(21) | BIT(24))
+#define CPUID1_EDX_EMULATED	BIT(9)
 
 /*
  * The TSC's frequency, for guests that read it rather than measure it:
@@ -503,8 +510,8 @@ static u32 tandem_handle_cpuid(struct tandem_vcpu *vcpu)
 		break;
 	case 1:
 		cpuid_count(1, 0, &a, &b, &c, &d);
-		c = (c & CPUID1_ECX_OK) | CPUID1_HYPERVISOR;
-		d &= CPUID1_EDX_OK;
+		c = (c & CPUID1_ECX_OK) | CPUID1_HYPERVISOR | CPUID1_ECX_EMULATED;
+		d = (d & CPUID1_EDX_OK) | CPUID1_EDX_EMULATED;
 		/* APIC id and logical processor count of this domain. */
 		b = (b & 0xffff) | (vcpu->id << 24) |
 		    (min(vcpu->dom->vcpus, 255U) << 16);
@@ -569,6 +576,9 @@ static int tandem_msr_read(struct tandem_vcpu *vcpu, u32 msr, u64 *val)
 		err = tandem_arch->msr_read(vcpu, msr, val);
 	if (err != -ENOENT)
 		return err;
+	err = tandem_lapic_msr_read(vcpu, msr, val);
+	if (err != -ENOENT)
+		return err;
 	switch (msr) {
 	case MSR_IA32_TSC:
 		/* What RDTSC returns in the guest (VMCS/VMCB TSC offset). */
@@ -590,6 +600,9 @@ static int tandem_msr_write(struct tandem_vcpu *vcpu, u32 msr, u64 val)
 
 	if (tandem_arch->msr_write)
 		err = tandem_arch->msr_write(vcpu, msr, val);
+	if (err != -ENOENT)
+		return err;
+	err = tandem_lapic_msr_write(vcpu, msr, val);
 	if (err != -ENOENT)
 		return err;
 	switch (msr) {
@@ -739,6 +752,15 @@ enum tandem_exit_action tandem_handle_exit(struct tandem_vcpu *vcpu)
 	case TANDEM_EXIT_HLT:
 		tandem_vcpu_skip(vcpu);
 		WRITE_ONCE(vcpu->halted, true);
+		/*
+		 * Pairs with the barrier in tandem_vcpu_irq_notify(): either
+		 * this sees the interrupt or the notifier sees the halt.
+		 */
+		smp_mb();
+		if (tandem_lapic_hlt_wakes(vcpu)) {
+			WRITE_ONCE(vcpu->halted, false);
+			return TANDEM_RESUME;
+		}
 		vcpu->leave = TANDEM_LEAVE_HALT;
 		return TANDEM_LEAVE;
 	case TANDEM_EXIT_IO:

@@ -1,21 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Interrupt lines of a domain's platform. This minimal version only
- * records the level each device drives on each GSI; the I/O APIC routes
- * them to the local APICs where the interrupt controllers exist.
+ * Interrupt lines of a domain's platform: what devices drive, routed to
+ * the I/O APIC's inputs as on a PC with the builder's MADT:
+ *
+ * - ISA IRQ 0 (the PIT) goes to I/O APIC input 2 (the MADT carries an
+ *   interrupt source override 0 -> 2, as PC firmware does);
+ * - ISA IRQ 2 is the 8259 cascade: not routed;
+ * - every other line n (ISA IRQs 1, 3-15, and GSIs 16-23) to input n.
  */
 #include <linux/bitops.h>
 
 #include "tandem_hv.h"
 
 /**
- * tandem_irq_set() - drive a GSI of @dom high or low
+ * tandem_irq_set() - drive interrupt line @gsi of @dom high or low
  * @dom: the domain
- * @gsi: the line, below %TANDEM_NR_GSIS (ISA IRQs 0-15 are GSIs 0-15)
+ * @gsi: the line, below %TANDEM_NR_GSIS (ISA IRQs 0-15 are lines 0-15)
  * @level: true while the device asserts it
  *
- * Callable from device handlers (preemption disabled) and from process
- * context; never sleeps.
+ * An edge-triggered input interrupts on a low-to-high change; a
+ * level-triggered one while high. Callable from any context, hardirq
+ * included (device hrtimers); never sleeps.
  */
 void tandem_irq_set(struct tandem_domain *dom, unsigned int gsi, bool level)
 {
@@ -25,4 +30,7 @@ void tandem_irq_set(struct tandem_domain *dom, unsigned int gsi, bool level)
 		set_bit(gsi, dom->irq_lines);
 	else
 		clear_bit(gsi, dom->irq_lines);
+	if (gsi == 2)
+		return;
+	tandem_ioapic_set(dom, gsi ? gsi : 2, level);
 }

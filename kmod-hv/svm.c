@@ -149,6 +149,7 @@ struct svm_vcpu {
 	u64 asid_gen;
 	u64 dr[4];
 	u64 dr7;
+	u64 exit_rip;
 };
 
 static inline struct svm_vcpu *to_svm(struct tandem_vcpu *vcpu)
@@ -786,6 +787,48 @@ static void svm_queue_exception(struct tandem_vcpu *vcpu, u8 vector,
 	vmcb->control.event_inj = inj;
 }
 
+/* External interrupts (APM Vol. 2 15.20 and 15.21) */
+
+static bool svm_irq_window_open(struct tandem_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	struct vmcb_control_area *c = &sv->vmcb->control;
+
+	if ((c->event_inj & SVM_EVTINJ_VALID) ||
+	    !(vcpu->rflags & X86_EFLAGS_IF))
+		return false;
+	/* Common code moved RIP: the shadow went with the instruction. */
+	return vcpu->rip != sv->exit_rip ||
+	       !(c->int_state & SVM_INTERRUPT_SHADOW_MASK);
+}
+
+static void svm_inject_irq(struct tandem_vcpu *vcpu, u8 vector)
+{
+	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
+
+	c->event_inj = vector | SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR;
+	c->event_inj_err = 0;
+}
+
+/*
+ * A virtual interrupt the guest takes when its IF allows, intercepted:
+ * the VINTR exit says the window is open. Its vector is never delivered.
+ */
+static void svm_request_irq_window(struct tandem_vcpu *vcpu)
+{
+	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
+
+	c->int_ctl |= V_IRQ_MASK | V_INTR_PRIO_MASK | V_IGN_TPR_MASK;
+	c->int_vector = 0;
+	svm_intercept(c, INTERCEPT_VINTR);
+}
+
+static void svm_irq_window_off(struct vmcb_control_area *c)
+{
+	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+	c->intercepts[INTERCEPT_VINTR / 32] &= ~BIT(INTERCEPT_VINTR % 32);
+}
+
 /* A vCPU that lands on this CPU, or whose generation is over, gets an ASID. */
 static void svm_new_asid(struct svm_vcpu *sv, struct svm_cpu *sc)
 {
@@ -977,6 +1020,10 @@ static void svm_decode_exit(struct tandem_vcpu *vcpu, struct vmcb *vmcb)
 	case SVM_EXIT_SMI:
 		e->reason = TANDEM_EXIT_NONE;
 		break;
+	case SVM_EXIT_VINTR:
+		svm_irq_window_off(c);
+		e->reason = TANDEM_EXIT_INTR_WINDOW;
+		break;
 	case SVM_EXIT_HLT:
 		e->reason = TANDEM_EXIT_HLT;
 		e->insn_len = svm_insn_len(vmcb);
@@ -1129,6 +1176,7 @@ static void svm_vcpu_run(struct tandem_vcpu *vcpu)
 	vcpu->regs[TANDEM_RSP] = vmcb->save.rsp;
 	vcpu->rip = vmcb->save.rip;
 	vcpu->rflags = vmcb->save.rflags;
+	sv->exit_rip = vcpu->rip;
 
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	vmcb->control.event_inj = 0;
@@ -1292,4 +1340,7 @@ const struct tandem_arch_ops tandem_svm_ops = {
 	.msr_read = svm_msr_read,
 	.msr_write = svm_msr_write,
 	.asids_in_use = svm_asids_in_use,
+	.irq_window_open = svm_irq_window_open,
+	.inject_irq = svm_inject_irq,
+	.request_irq_window = svm_request_irq_window,
 };

@@ -84,6 +84,8 @@ struct tandem_i8042;
 struct tandem_pm;
 struct tandem_pit;
 struct tandem_pic;
+struct tandem_lapic;
+struct tandem_ioapic;
 
 /* &tandem_domain.on_poweroff, on_reboot: the domain asked for nothing */
 #define TANDEM_NO_WISH		U32_MAX
@@ -230,6 +232,20 @@ struct tandem_exit {
  * @msr_write: optional; likewise for writes (-EINVAL: inject #GP)
  * @asids_in_use: optional; VPIDs (VMX) or ASID holders (SVM) now in use,
  *	for GET_INFO and leak checks
+ * @irq_window_open: whether an external interrupt injected now would be
+ *	taken at the next entry: RFLAGS.IF set (as in &tandem_vcpu.rflags),
+ *	no STI/MOV SS shadow on the instruction at RIP, and no event already
+ *	queued (exception, or an event re-injected after an exit that
+ *	interrupted its delivery). Called on the vCPU thread in the run loop
+ *	before @vcpu_run, at most once per entry; must not sleep or take
+ *	locks
+ * @inject_irq: deliver external interrupt @vector at the next entry
+ *	(@irq_window_open said yes). If an exit interrupts its delivery, the
+ *	backend delivers it again at the following entry
+ * @request_irq_window: make the guest exit with %TANDEM_EXIT_INTR_WINDOW
+ *	as soon as it can take an interrupt (VMX interrupt-window exiting,
+ *	SVM virtual interrupt with the VINTR intercept); the backend turns
+ *	the request off again at that exit
  */
 struct tandem_arch_ops {
 	const char *name;
@@ -254,6 +270,9 @@ struct tandem_arch_ops {
 	int (*msr_read)(struct tandem_vcpu *vcpu, u32 msr, u64 *val);
 	int (*msr_write)(struct tandem_vcpu *vcpu, u32 msr, u64 val);
 	u32 (*asids_in_use)(void);
+	bool (*irq_window_open)(struct tandem_vcpu *vcpu);
+	void (*inject_irq)(struct tandem_vcpu *vcpu, u8 vector);
+	void (*request_irq_window)(struct tandem_vcpu *vcpu);
 };
 
 /* tandem_vcpu.requests: why the thread must leave the guest */
@@ -287,7 +306,9 @@ enum tandem_leave {
  * @halted: the guest executed HLT and waits for an event
  * @fpu: the guest's x87/SSE state while the thread is outside the guest
  * @initial: registers to start (and restart) from
+ * @lapic: its local APIC (lapic.c)
  * @stat_exits: exits by &enum tandem_exit_reason
+ * @stat_irqs: interrupts injected
  * @stat_run_ns: time in the guest
  * @stat_halt_ns: time halted, up to the last wake-up
  * @halt_start: sched_clock() when the current halt began, 0 when not halted
@@ -322,7 +343,9 @@ struct tandem_vcpu {
 	bool halted;
 	struct fxregs_state *fpu;
 	struct tandem_vcpu_regs initial;
+	struct tandem_lapic *lapic;
 	u64 stat_exits[__TANDEM_EXIT_COUNT];
+	u64 stat_irqs;
 	u64 stat_run_ns;
 	u64 stat_halt_ns;
 	u64 halt_start;
@@ -456,6 +479,7 @@ u64 tandem_pt_pages(void);
  * @unhandled_mmio: the MMIO part of @unhandled_io
  * @shutdown_reason: &enum tandem_shutdown_reason of the last shutdown
  * @irq_lines: level of each GSI as the devices drive it
+ * @ioapic: the I/O APIC at 0xfec00000 (ioapic.c)
  * @uart: the 16550A at 0x3f8 (uart.c)
  * @rtc: the CMOS RTC at 0x70 (rtc.c)
  * @i8042: the keyboard controller at 0x60/0x64 (i8042.c)
@@ -503,6 +527,7 @@ struct tandem_domain {
 	atomic64_t unhandled_mmio;
 	u32 shutdown_reason;
 	DECLARE_BITMAP(irq_lines, TANDEM_NR_GSIS);
+	struct tandem_ioapic *ioapic;
 	struct tandem_uart *uart;
 	struct tandem_rtc *rtc;
 	struct tandem_i8042 *i8042;
@@ -560,6 +585,7 @@ int tandem_vcpu_set_regs(struct tandem_vcpu *vcpu,
 int tandem_vcpu_fill_stats(struct sk_buff *skb, struct tandem_domain *dom);
 void tandem_vcpu_reset_regs(struct tandem_vcpu_regs *regs);
 void tandem_domain_wake(struct tandem_domain *dom);
+void tandem_vcpu_irq_notify(struct tandem_vcpu *vcpu);
 u32 tandem_vcpu_threads(void);
 
 /* exits.c: exits handled in common code */
@@ -617,6 +643,9 @@ extern const struct tandem_device tandem_pic_master_dev;
 extern const struct tandem_device tandem_pic_slave_dev;
 extern const struct tandem_device tandem_elcr_dev;
 extern const struct tandem_device tandem_platform_hole;
+extern const struct tandem_device tandem_lapic_dev;
+extern const struct tandem_device tandem_ioapic_dev;
+extern const struct tandem_device tandem_testdev_irq;
 
 int tandem_devices_create(struct tandem_domain *dom);
 void tandem_devices_destroy(struct tandem_domain *dom);
@@ -630,17 +659,13 @@ void tandem_uart_flush(struct tandem_domain *dom);
 
 void tandem_irq_set(struct tandem_domain *dom, unsigned int gsi, bool level);
 
-/*
- * The platform's core crystal, announced in CPUID 0x15 (and in kHz in
- * 0x40000010 EBX). Linux on Intel-vendor CPUs takes it as the local APIC
- * timer's input clock and skips calibrating that timer: the APIC timer
- * must count at this rate before its divide configuration.
- */
-#define TANDEM_CRYSTAL_HZ	1000000000U
+struct tandem_pit;
+struct tandem_pic;
+struct tandem_lapic;
+struct tandem_ioapic;
 
-/* pic.c: the 8259 pair */
-
-void tandem_pic_irq(struct tandem_domain *dom, unsigned int irq, bool level);
+/* &tandem_domain.on_poweroff, on_reboot: the domain asked for nothing */
+#define TANDEM_NO_WISH		U32_MAX
 
 /* console.c: the console ring */
 

@@ -5,6 +5,10 @@
  * any width stores into the register the address selects, a read returns
  * it. Exit tests use it to check each access width and string I/O, and
  * the benchmarks to measure a round trip to an in-kernel handler.
+ *
+ * Port 0x740 drives the platform's interrupt lines, for the interrupt
+ * controller tests: a write of (level << 8 | line) calls tandem_irq_set()
+ * as a device would; a read returns the levels of lines 0-31.
  */
 #include "tandem_hv.h"
 
@@ -45,4 +49,26 @@ const struct tandem_device tandem_testdev = {
 	.mmio_len = PAGE_SIZE,
 	.read = testdev_read,
 	.write = testdev_write,
+};
+
+#define TESTDEV_IRQ_PORT	0x740
+
+static u64 testdev_irq_read(struct tandem_vcpu *vcpu, u64 addr, int size)
+{
+	return vcpu->dom->irq_lines[0] & 0xffffffff;
+}
+
+static void testdev_irq_write(struct tandem_vcpu *vcpu, u64 addr, int size,
+			      u64 val)
+{
+	if ((val & 0xff) < TANDEM_NR_GSIS)
+		tandem_irq_set(vcpu->dom, val & 0xff, val & 0x100);
+}
+
+const struct tandem_device tandem_testdev_irq = {
+	.name = "testdev interrupt lines",
+	.port = TESTDEV_IRQ_PORT,
+	.nports = 4,
+	.read = testdev_irq_read,
+	.write = testdev_irq_write,
 };

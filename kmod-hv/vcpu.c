@@ -120,6 +120,8 @@ int tandem_vcpus_alloc(struct tandem_domain *dom)
 			goto err;
 		vcpu->fpu->cwd = 0x37f;
 		vcpu->fpu->mxcsr = 0x1f80;
+		if (tandem_lapic_create(vcpu))
+			goto err;
 	}
 	return 0;
 
@@ -138,8 +140,10 @@ void tandem_vcpus_free(struct tandem_domain *dom)
 
 	if (!dom->vcpu)
 		return;
-	for (i = 0; i < dom->vcpus; i++)
+	for (i = 0; i < dom->vcpus; i++) {
+		tandem_lapic_destroy(&dom->vcpu[i]);
 		kfree(dom->vcpu[i].fpu);
+	}
 	kfree(dom->vcpu);
 	dom->vcpu = NULL;
 }
@@ -186,6 +190,31 @@ void tandem_domain_wake(struct tandem_domain *dom)
 			wake_up(&vcpu->wait);
 		}
 	}
+}
+
+/**
+ * tandem_vcpu_irq_notify() - @vcpu's local APIC has a new interrupt
+ * @vcpu: the vCPU
+ *
+ * A halted vCPU runs again (the HLT ends if the interrupt is taken); one
+ * in the guest on another CPU is made to exit, so that the decision
+ * before its next entry sees the interrupt. Callable from any context.
+ */
+void tandem_vcpu_irq_notify(struct tandem_vcpu *vcpu)
+{
+	struct task_struct *task;
+
+	/* Pairs with the barrier in the HLT exit handler. */
+	smp_mb();
+	if (READ_ONCE(vcpu->halted)) {
+		WRITE_ONCE(vcpu->halted, false);
+		wake_up(&vcpu->wait);
+		return;
+	}
+	/* Out of the guest the thread makes its decision before entering. */
+	task = READ_ONCE(vcpu->task);
+	if (READ_ONCE(vcpu->in_guest) && task && task != current)
+		kick_process(task);
 }
 
 /* Serve a register request, on the vCPU thread. */
@@ -265,6 +294,8 @@ static void tandem_vcpu_run_slice(struct tandem_vcpu *vcpu)
 	vcpu->leave = TANDEM_LEAVE_NONE;
 
 	while (tandem_vcpu_runnable(vcpu) && !READ_ONCE(vcpu->requests)) {
+		/* The one interrupt decision of this entry. */
+		tandem_lapic_inject(vcpu);
 		tandem_arch->vcpu_run(vcpu);
 		vcpu->stat_exits[vcpu->exit.reason]++;
 		if (tandem_handle_exit(vcpu) == TANDEM_LEAVE || need_resched())
@@ -626,6 +657,7 @@ int tandem_domain_restart(struct tandem_domain *dom)
 		struct tandem_vcpu_regs regs = vcpu->initial;
 
 		err = tandem_vcpu_regs_request(vcpu, &regs, true);
+		tandem_lapic_reset(vcpu);
 		WRITE_ONCE(vcpu->halted, false);
 	}
 	if (!err) {
@@ -649,12 +681,16 @@ void tandem_vcpus_teardown(struct tandem_domain *dom)
 
 	if (!dom->started)
 		return;
+	for (i = 0; i < dom->vcpus; i++)
+		kthread_stop(dom->vcpu[i].task);
+	/* No timer may kick a thread whose task is put. */
+	for (i = 0; i < dom->vcpus; i++)
+		tandem_lapic_stop(&dom->vcpu[i]);
 	for (i = 0; i < dom->vcpus; i++) {
 		struct tandem_vcpu *vcpu = &dom->vcpu[i];
 
-		kthread_stop(vcpu->task);
 		put_task_struct(vcpu->task);
-		vcpu->task = NULL;
+		WRITE_ONCE(vcpu->task, NULL);
 	}
 	tandem_arch->vm_destroy(dom);
 	dom->started = false;
@@ -706,7 +742,10 @@ int tandem_vcpu_fill_stats(struct sk_buff *skb, struct tandem_domain *dom)
 		    nla_put(skb, TANDEM_STATS_A_EXITS, sizeof(exits), exits) ||
 		    nla_put(skb, TANDEM_STATS_A_CPUS, sizeof(cpus), &cpus) ||
 		    nla_put_u32(skb, TANDEM_STATS_A_LAST_CPU,
-				max(READ_ONCE(vcpu->cpu), 0)))
+				max(READ_ONCE(vcpu->cpu), 0)) ||
+		    nla_put_u64_64bit(skb, TANDEM_STATS_A_IRQS,
+				      READ_ONCE(vcpu->stat_irqs),
+				      TANDEM_STATS_A_PAD))
 			return -EMSGSIZE;
 		nla_nest_end(skb, one);
 	}

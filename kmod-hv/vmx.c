@@ -199,6 +199,7 @@ struct vmx_vcpu {
 	unsigned long cr2;
 	u64 dr[4], dr6, dr7;
 	u32 inject_info, inject_error, inject_len;
+	bool irq_window;
 	bool guest_loaded;
 	u64 guest_msr[5];
 	u64 host_msr[5];
@@ -1677,6 +1678,45 @@ static void vmx_queue_exception(struct tandem_vcpu *vcpu, u8 vector,
 	vmx->inject_error = error;
 }
 
+/* External interrupts (SDM Vol. 3C 26.3.1.4 and 26.6.5) */
+
+static bool vmx_irq_window_open(struct tandem_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = vcpu->arch;
+
+	if (vmx->inject_info || !(vcpu->rflags & X86_EFLAGS_IF))
+		return false;
+	/* Common code moved RIP: the shadow went with the instruction. */
+	if (vcpu->rip != vmx->exit_rip)
+		return true;
+	vmx_vcpu_load(vmx);
+	return !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+		 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+static void vmx_inject_irq(struct tandem_vcpu *vcpu, u8 vector)
+{
+	struct vmx_vcpu *vmx = vcpu->arch;
+
+	vmx->inject_info = vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK;
+}
+
+static void vmx_set_irq_window(struct vmx_vcpu *vmx, bool on)
+{
+	vmx_vcpu_load(vmx);
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL,
+		   vmx_caps.proc | (on ? CPU_BASED_INTR_WINDOW_EXITING : 0));
+	vmx->irq_window = on;
+}
+
+static void vmx_request_irq_window(struct tandem_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = vcpu->arch;
+
+	if (!vmx->irq_window)
+		vmx_set_irq_window(vmx, true);
+}
+
 /* Entry */
 
 static void vmx_inject(struct vmx_vcpu *vmx)
@@ -1737,6 +1777,7 @@ static u32 vmx_exit_reason(struct tandem_vcpu *vcpu, u32 basic, u64 qual)
 	case EXIT_REASON_PREEMPTION_TIMER:
 		return TANDEM_EXIT_NONE;
 	case EXIT_REASON_INTERRUPT_WINDOW:
+		vmx_set_irq_window(vcpu->arch, false);
 		return TANDEM_EXIT_INTR_WINDOW;
 	case EXIT_REASON_TRIPLE_FAULT:
 		return TANDEM_EXIT_TRIPLE_FAULT;
@@ -1993,4 +2034,7 @@ const struct tandem_arch_ops tandem_vmx_ops = {
 	.msr_read = vmx_msr_read,
 	.msr_write = vmx_msr_write,
 	.asids_in_use = vmx_vpids_in_use,
+	.irq_window_open = vmx_irq_window_open,
+	.inject_irq = vmx_inject_irq,
+	.request_irq_window = vmx_request_irq_window,
 };

@@ -295,6 +295,7 @@ static inline int gt_create(struct tg_domain *d, const char *prefix,
 struct gt_stats {
 	uint64_t run_ns;
 	uint64_t halt_ns;
+	uint64_t irqs;
 	uint64_t exits[__TANDEM_STAT_EXIT_COUNT];
 	uint64_t unhandled_io;
 	uint64_t unhandled_mmio;
@@ -336,6 +337,9 @@ static inline int gt_get(struct tg_domain *d, struct gt_stats *st)
 				break;
 			case TANDEM_STATS_A_HALT_NS:
 				st->halt_ns = tnla_u64(a);
+				break;
+			case TANDEM_STATS_A_IRQS:
+				st->irqs = tnla_u64(a);
 				break;
 			case TANDEM_STATS_A_EXITS:
 				memcpy(st->exits, tnla_data(a),

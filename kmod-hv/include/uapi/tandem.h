@@ -647,6 +647,7 @@ enum tandem_exit_stat {
  * @TANDEM_STATS_A_EXITS: binary, u64 per &enum tandem_exit_stat
  * @TANDEM_STATS_A_CPUS: binary, host CPUs it ran on (bitmap of u64 words)
  * @TANDEM_STATS_A_LAST_CPU: u32, host CPU it ran on last
+ * @TANDEM_STATS_A_IRQS: u64, interrupts injected into it
  */
 enum tandem_stats_attr {
 	TANDEM_STATS_A_UNSPEC,
@@ -658,6 +659,7 @@ enum tandem_stats_attr {
 	TANDEM_STATS_A_EXITS,
 	TANDEM_STATS_A_CPUS,
 	TANDEM_STATS_A_LAST_CPU,
+	TANDEM_STATS_A_IRQS,
 
 	__TANDEM_STATS_A_MAX,
 };
