@@ -659,13 +659,36 @@ void tandem_uart_flush(struct tandem_domain *dom);
 
 void tandem_irq_set(struct tandem_domain *dom, unsigned int gsi, bool level);
 
-struct tandem_pit;
-struct tandem_pic;
-struct tandem_lapic;
-struct tandem_ioapic;
+/*
+ * The platform's core crystal, announced in CPUID 0x15 (and in kHz in
+ * 0x40000010 EBX). Linux on Intel-vendor CPUs takes it as the local APIC
+ * timer's input clock and skips calibrating that timer: the APIC timer
+ * must count at this rate before its divide configuration.
+ */
+#define TANDEM_CRYSTAL_HZ	1000000000U
 
-/* &tandem_domain.on_poweroff, on_reboot: the domain asked for nothing */
-#define TANDEM_NO_WISH		U32_MAX
+/* pic.c: the 8259 pair */
+
+void tandem_pic_irq(struct tandem_domain *dom, unsigned int irq, bool level);
+
+/* lapic.c: the local APIC of each vCPU */
+
+int tandem_lapic_create(struct tandem_vcpu *vcpu);
+void tandem_lapic_stop(struct tandem_vcpu *vcpu);
+void tandem_lapic_destroy(struct tandem_vcpu *vcpu);
+void tandem_lapic_reset(struct tandem_vcpu *vcpu);
+void tandem_lapic_accept(struct tandem_vcpu *vcpu, u8 vector, bool level);
+void tandem_lapic_deliver(struct tandem_domain *dom, u32 dest, bool logical,
+			  bool lowest, u8 vector, bool level);
+int tandem_lapic_msr_read(struct tandem_vcpu *vcpu, u32 msr, u64 *val);
+int tandem_lapic_msr_write(struct tandem_vcpu *vcpu, u32 msr, u64 val);
+void tandem_lapic_inject(struct tandem_vcpu *vcpu);
+bool tandem_lapic_hlt_wakes(struct tandem_vcpu *vcpu);
+
+/* ioapic.c: the I/O APIC */
+
+void tandem_ioapic_set(struct tandem_domain *dom, unsigned int pin, bool level);
+void tandem_ioapic_eoi(struct tandem_domain *dom, u8 vector);
 
 /* console.c: the console ring */
 
