@@ -323,7 +323,8 @@ static void lapic_set_tsc_deadline(struct tandem_lapic *a, u64 deadline)
 	a->tsc_deadline = deadline;
 	if (!deadline)
 		return;
-	now = rdtsc();
+	/* The deadline is in the guest's TSC: the host's plus the offset. */
+	now = rdtsc() + a->vcpu->dom->tsc_offset;
 	lapic_timer_start_ns(a, deadline > now && tsc_khz ?
 			     mul_u64_u32_div(deadline - now, NSEC_PER_MSEC,
 					     tsc_khz) : 0, false);
