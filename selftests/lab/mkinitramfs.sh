@@ -173,6 +173,16 @@ case " $mode $tests " in
 " test  "*|*" linux_boot_test "*|" shell "*|" demo "*)
 	mkdir -p lib/tandem/guest
 	cp "/boot/vmlinuz-$KVER" lib/tandem/guest/vmlinuz
+	# Its initramfs: busybox and selftests/tandem/linux_guest/init.
+	gstage=$(mktemp -d "${TMPDIR:-/tmp}/tandem-guest.XXXXXX")
+	mkdir -p "$gstage/bin"
+	cp "$busybox" "$gstage/bin/busybox"
+	cp "$top/selftests/tandem/linux_guest/init" "$gstage/init"
+	chmod 755 "$gstage/init"
+	(cd "$gstage" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio --quiet -o -H newc --owner=0:0 | gzip -6) \
+		>lib/tandem/guest/initrd.cpio.gz
+	rm -rf "$gstage"
 	;;
 esac
 
