@@ -66,6 +66,48 @@ FIXTURE_TEARDOWN(linux_guest)
 	GT_KMSG_CHECK_CLOSE(self->kmsg);
 }
 
+/*
+ * Write the test's configuration file (tandem.run=@run, the two wishes)
+ * and run `tandem create -f` on it; the domain is followed in self->d.
+ */
+static int create_guest(FIXTURE_DATA(linux_guest) *self, const char *run,
+			const char *on_poweroff, const char *on_reboot,
+			char *out, size_t len)
+{
+	char args[128];
+	FILE *f;
+	int rc;
+
+	f = fopen(self->cfg, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "name = \"%s\"\nmemory = %d\nvcpus = 1\n"
+		"kernel = \"%s\"\nramdisk = \"%s\"\n"
+		"cmdline = \"console=ttyS0 earlyprintk=serial,ttyS0,115200 %s "
+		"tandem.run=%s\"\n"
+		"on_poweroff = \"%s\"\non_reboot = \"%s\"\n",
+		self->name, GUEST_MIB, GUEST_KERNEL, GUEST_INITRD,
+		self->marker, run, on_poweroff, on_reboot);
+	if (fclose(f))
+		return -errno;
+	snprintf(args, sizeof(args), "create -f %s", self->cfg);
+	rc = tcli_run(args, out, len);
+	self->created = !tg_attach(&self->d, self->name);
+	return rc;
+}
+
+/* How often @needle appears in @hay. */
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while ((hay = strstr(hay, needle))) {
+		n++;
+		hay++;
+	}
+	return n;
+}
+
 /* INFO_A_TSC_KHZ: the rate of the guests' TSCs. */
 static uint32_t tsc_khz(struct tnl_sock *s)
 {
@@ -136,7 +178,7 @@ static int wait_console(struct tg_domain *d, const char *needle, int ms)
  */
 TEST_F_TIMEOUT(linux_guest, lab_kernel_boots_to_init_and_powers_off, 900)
 {
-	char out[4096], want[256], args[128], why[2560] = "";
+	char out[4096], want[256], why[2560] = "";
 	long long guest_date;
 	struct gt_stats st;
 	struct utsname u;
@@ -144,7 +186,6 @@ TEST_F_TIMEOUT(linux_guest, lab_kernel_boots_to_init_and_powers_off, 900)
 	long t0, ms, end;
 	uint32_t khz;
 	time_t now;
-	FILE *f;
 	int rc;
 
 	if (access(GUEST_KERNEL, R_OK))
@@ -154,21 +195,9 @@ TEST_F_TIMEOUT(linux_guest, lab_kernel_boots_to_init_and_powers_off, 900)
 		SKIP(return, "%s", gt_unusable(TG_LONG));
 	ASSERT_EQ(0, uname(&u));
 
-	f = fopen(self->cfg, "w");
-	ASSERT_NE(NULL, f);
-	fprintf(f, "name = \"%s\"\nmemory = %d\nvcpus = 1\n"
-		"kernel = \"%s\"\nramdisk = \"%s\"\n"
-		"cmdline = \"console=ttyS0 earlyprintk=serial,ttyS0,115200 %s "
-		"tandem.run=poweroff\"\n"
-		"on_poweroff = \"destroy\"\non_reboot = \"preserve\"\n",
-		self->name, GUEST_MIB, GUEST_KERNEL, GUEST_INITRD,
-		self->marker);
-	ASSERT_EQ(0, fclose(f));
-
-	snprintf(args, sizeof(args), "create -f %s", self->cfg);
-	rc = tcli_run(args, out, sizeof(out));
-	self->created = !tg_attach(&self->d, self->name);
-	ASSERT_EQ(0, rc) TH_LOG("tandem %s:\n%s", args, out);
+	rc = create_guest(self, "poweroff", "destroy", "preserve", out,
+			  sizeof(out));
+	ASSERT_EQ(0, rc) TH_LOG("tandem create -f:\n%s", out);
 	ASSERT_TRUE(self->created);
 
 	snprintf(want, sizeof(want), "Linux version %s ", u.release);
@@ -248,6 +277,53 @@ TEST_F_TIMEOUT(linux_guest, lab_kernel_boots_to_init_and_powers_off, 900)
 	EXPECT_EQ(1, self->agent.decisions[TANDEM_DECISION_SHUTDOWN]);
 	EXPECT_EQ(TANDEM_SHUTDOWN_POWEROFF, self->agent.shutdown_reason);
 	EXPECT_EQ(TANDEM_CRASH_DESTROY, self->agent.shutdown_wish);
+}
+
+/*
+ * The guest's init reboots (reset through the FADT's register, 0xcf9);
+ * the configuration wishes restart, and the agent restarts it once: the
+ * same kernel boots again from the image the builder loaded, reaches init
+ * again and reboots again, which the agent then leaves shut down (reason
+ * reboot). Two banners, two inits, two SHUTDOWN decisions.
+ */
+TEST_F_TIMEOUT(linux_guest, reboot_restarts_the_guest_once_then_it_stays_down,
+	       900)
+{
+	char out[4096], why[2560] = "";
+	struct gt_stats st;
+	long end;
+	int rc;
+
+	if (access(GUEST_KERNEL, R_OK))
+		SKIP(return, "%s is missing (the lab adds it with linux_boot_test)",
+		     GUEST_KERNEL);
+	if (gt_unusable(TG_LONG))
+		SKIP(return, "%s", gt_unusable(TG_LONG));
+	self->agent.shutdown_action = TANDEM_CRASH_PRESERVE;
+	self->agent.shutdown_restarts = 1;
+	rc = create_guest(self, "reboot", "destroy", "restart", out,
+			  sizeof(out));
+	ASSERT_EQ(0, rc) TH_LOG("tandem create -f:\n%s", out);
+	ASSERT_TRUE(self->created);
+
+	end = gt_now_ms() + BOOT_TIMEOUT;
+	while (__atomic_load_n(&self->agent.decisions[TANDEM_DECISION_SHUTDOWN],
+			       __ATOMIC_ACQUIRE) < 2 && gt_now_ms() < end)
+		usleep(50000);
+	rc = tg_wait_state(&self->d, TANDEM_STATE_SHUTDOWN, 10000);
+	tg_console_poll(&self->d);
+	stopped_why(&self->d, why, sizeof(why));
+	ASSERT_EQ(2, self->agent.decisions[TANDEM_DECISION_SHUTDOWN])
+		TH_LOG("%s; console:\n%s", why, self->d.console);
+	ASSERT_EQ(0, rc) TH_LOG("%s", why);
+	EXPECT_EQ(TANDEM_SHUTDOWN_REBOOT, self->agent.shutdown_reason);
+	EXPECT_EQ(TANDEM_CRASH_RESTART, self->agent.shutdown_wish);
+	ASSERT_EQ(0, gt_get(&self->d, &st));
+	EXPECT_EQ(TANDEM_SHUTDOWN_REBOOT, st.shutdown_reason);
+	EXPECT_EQ(2, count(self->d.console, "Linux version "))
+		TH_LOG("console:\n%s", self->d.console);
+	EXPECT_EQ(2, count(self->d.console, "tandem-guest: rebooting"))
+		TH_LOG("console:\n%s", self->d.console);
 }
 
 TEST_HARNESS_MAIN
