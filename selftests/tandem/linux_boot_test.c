@@ -326,4 +326,40 @@ TEST_F_TIMEOUT(linux_guest, reboot_restarts_the_guest_once_then_it_stays_down,
 		TH_LOG("console:\n%s", self->d.console);
 }
 
+/*
+ * Typed into the console (`tandem console NAME --send`), a command reaches
+ * the guest's shell through the 16550A's receive interrupt and runs: the
+ * shell computes what the host could not have written itself.
+ */
+TEST_F_TIMEOUT(linux_guest, console_input_runs_a_command_in_the_guest_shell,
+	       900)
+{
+	char out[4096], args[160], why[2560] = "";
+	int rc;
+
+	if (access(GUEST_KERNEL, R_OK))
+		SKIP(return, "%s is missing (the lab adds it with linux_boot_test)",
+		     GUEST_KERNEL);
+	if (gt_unusable(TG_LONG))
+		SKIP(return, "%s", gt_unusable(TG_LONG));
+	rc = create_guest(self, "shell", "destroy", "destroy", out,
+			  sizeof(out));
+	ASSERT_EQ(0, rc) TH_LOG("tandem create -f:\n%s", out);
+	ASSERT_TRUE(self->created);
+	rc = wait_console(&self->d, "tandem-guest: shell", BOOT_TIMEOUT);
+	if (rc)
+		stopped_why(&self->d, why, sizeof(why));
+	ASSERT_EQ(0, rc) TH_LOG("no shell (%s); %s; console:\n%s",
+				strerror(-rc), why, self->d.console);
+
+	snprintf(args, sizeof(args),
+		 "console %s --send \"$(printf 'echo answer-$((6 * 7))\\r')\"",
+		 self->name);
+	rc = tcli_run(args, out, sizeof(out));
+	ASSERT_EQ(0, rc) TH_LOG("tandem %s:\n%s", args, out);
+	rc = wait_console(&self->d, "answer-42", 120000);
+	EXPECT_EQ(0, rc) TH_LOG("the command did not run; console:\n%s",
+				self->d.console);
+}
+
 TEST_HARNESS_MAIN
