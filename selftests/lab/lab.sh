@@ -19,7 +19,7 @@
 #   copied into the initramfs root (e.g. DIR/lib/tandem/demo.sh).
 #
 # Work files: build/lab/<lab>/ (initramfs, serial.log, run.out).
-# Environment: LAB_TIMEOUT_SVM (default 1500 s), LAB_TIMEOUT_VMX (3000 s),
+# Environment: LAB_TIMEOUT_SVM (default 1500 s), LAB_TIMEOUT_VMX (3400 s),
 # LAB_CPUS_SVM (2), LAB_CPUS_VMX (1: Bochs with 2 CPUs runs at half speed),
 # KVER (lab kernel), KSFT_INSTALL (installed kselftests), LAB_EXTRA
 # (directories, as with --extra), LAB_DIR (work files, default build/lab:
@@ -55,7 +55,7 @@ for l in $labs; do
 done
 
 lab_timeout() {
-	if [ "$1" = svm ]; then echo "${LAB_TIMEOUT_SVM:-1500}"; else echo "${LAB_TIMEOUT_VMX:-3000}"; fi
+	if [ "$1" = svm ]; then echo "${LAB_TIMEOUT_SVM:-1500}"; else echo "${LAB_TIMEOUT_VMX:-3400}"; fi
 }
 lab_cpus() {
 	if [ "$1" = svm ]; then echo "${LAB_CPUS_SVM:-2}"; else echo "${LAB_CPUS_VMX:-1}"; fi
