@@ -63,6 +63,13 @@ echo "\$ cat /tmp/linux.cfg"
 cat /tmp/linux.cfg
 step tandem create -f /tmp/linux.cfg
 i=0
+until tandem console linux --no-follow 2>/dev/null |
+	grep -q 'tandem-guest: enter powers off' || [ $i -ge 1800 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+step tandem console linux --send "$(printf '\r')"
+i=0
 while [ "$(state linux)" = running ] && [ $i -lt 1800 ]; do
 	sleep 0.1
 	i=$((i + 1))
