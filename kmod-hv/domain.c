@@ -171,6 +171,7 @@ struct tandem_domain *tandem_domain_create(const char *name, u64 memory,
 	INIT_WORK(&dom->stop_work, tandem_domain_stop_work);
 	dom->on_poweroff = TANDEM_NO_WISH;
 	dom->on_reboot = TANDEM_NO_WISH;
+	dom->on_crash = TANDEM_NO_WISH;
 
 	err = -ENOMEM;
 	if (!zalloc_cpumask_var(&dom->cpumask, GFP_KERNEL_ACCOUNT) ||
@@ -326,7 +327,9 @@ int tandem_domain_fill(struct sk_buff *skb, struct tandem_domain *dom)
 	if ((dom->on_poweroff != TANDEM_NO_WISH &&
 	     nla_put_u32(skb, TANDEM_DOMAIN_A_ON_POWEROFF, dom->on_poweroff)) ||
 	    (dom->on_reboot != TANDEM_NO_WISH &&
-	     nla_put_u32(skb, TANDEM_DOMAIN_A_ON_REBOOT, dom->on_reboot)))
+	     nla_put_u32(skb, TANDEM_DOMAIN_A_ON_REBOOT, dom->on_reboot)) ||
+	    (dom->on_crash != TANDEM_NO_WISH &&
+	     nla_put_u32(skb, TANDEM_DOMAIN_A_ON_CRASH, dom->on_crash)))
 		return -EMSGSIZE;
 
 	mutex_lock(&dom->lock);

@@ -70,6 +70,8 @@ static const struct nla_policy tandem_domain_create_policy[TANDEM_DOMAIN_A_MAX +
 						       TANDEM_CRASH_RESTART),
 	[TANDEM_DOMAIN_A_ON_REBOOT] = NLA_POLICY_MAX(NLA_U32,
 						     TANDEM_CRASH_RESTART),
+	[TANDEM_DOMAIN_A_ON_CRASH] = NLA_POLICY_MAX(NLA_U32,
+						    TANDEM_CRASH_RESTART),
 };
 
 /* DOMAIN_DESTROY and DOMAIN_GET select one domain by id or name. */
@@ -79,6 +81,7 @@ static const struct nla_policy tandem_domain_select_policy[TANDEM_DOMAIN_A_MAX +
 	[TANDEM_DOMAIN_A_VCPUS] = TANDEM_REJECT_REPLY_ONLY,
 	[TANDEM_DOMAIN_A_ON_POWEROFF] = TANDEM_REJECT_REPLY_ONLY,
 	[TANDEM_DOMAIN_A_ON_REBOOT] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_DOMAIN_A_ON_CRASH] = TANDEM_REJECT_REPLY_ONLY,
 	[TANDEM_DOMAIN_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[TANDEM_DOMAIN_A_NAME] = { .type = NLA_NUL_STRING,
 				   .len = TANDEM_NAME_MAX - 1 },
@@ -433,6 +436,7 @@ static void tandem_create_complete(struct tandem_decision *dec)
 	dec->create.memcg = NULL;
 	dom->on_poweroff = dec->create.on_poweroff;
 	dom->on_reboot = dec->create.on_reboot;
+	dom->on_crash = dec->create.on_crash;
 
 	skb = tandem_reply_new(&dec->rq, NLMSG_DEFAULT_SIZE + dom->vcpus * 256,
 			       &hdr);
@@ -502,6 +506,8 @@ static int tandem_domain_create_doit(struct sk_buff *skb, struct genl_info *info
 		nla_get_u32(tb[TANDEM_DOMAIN_A_ON_POWEROFF]) : TANDEM_NO_WISH;
 	dec->create.on_reboot = tb[TANDEM_DOMAIN_A_ON_REBOOT] ?
 		nla_get_u32(tb[TANDEM_DOMAIN_A_ON_REBOOT]) : TANDEM_NO_WISH;
+	dec->create.on_crash = tb[TANDEM_DOMAIN_A_ON_CRASH] ?
+		nla_get_u32(tb[TANDEM_DOMAIN_A_ON_CRASH]) : TANDEM_NO_WISH;
 	/* Guest RAM is charged to the creator, not to the worker. */
 	dec->create.memcg = get_mem_cgroup_from_mm(current->mm);
 	return tandem_ask(dec, info);
@@ -1000,9 +1006,13 @@ static int tandem_domain_resume_doit(struct sk_buff *skb, struct genl_info *info
 
 static int tandem_crash_fill(struct tandem_decision *dec, struct sk_buff *skb)
 {
+	u32 wish = dec->dom->on_crash;
+
 	return nla_put_string(skb, TANDEM_DECISION_A_REASON,
 			      dec->dom->crash_reason) ||
-	       nla_put_u32(skb, TANDEM_DECISION_A_RESTARTS, dec->dom->restarts);
+	       nla_put_u32(skb, TANDEM_DECISION_A_RESTARTS, dec->dom->restarts) ||
+	       (wish != TANDEM_NO_WISH &&
+		nla_put_u32(skb, TANDEM_DECISION_A_WISH, wish));
 }
 
 static void tandem_crash_complete(struct tandem_decision *dec)

@@ -87,7 +87,7 @@ struct tandem_pic;
 struct tandem_lapic;
 struct tandem_ioapic;
 
-/* &tandem_domain.on_poweroff, on_reboot: the domain asked for nothing */
+/* &tandem_domain.on_poweroff, on_reboot, on_crash: no wish */
 #define TANDEM_NO_WISH		U32_MAX
 
 /* Interrupt lines (GSIs) of a domain's platform: the I/O APIC's inputs. */
@@ -492,6 +492,7 @@ u64 tandem_pt_pages(void);
  * @on_poweroff: &enum tandem_crash_action asked for at create, or
  *	%TANDEM_NO_WISH
  * @on_reboot: likewise for a reboot
+ * @on_crash: likewise for a crash
  * @console: the console ring, %TANDEM_CONSOLE_SIZE bytes
  * @console_seq: sequence number of the next byte written
  * @console_lock: protects @console and @console_seq
@@ -539,6 +540,7 @@ struct tandem_domain {
 	struct work_struct stop_work;
 	u32 on_poweroff;
 	u32 on_reboot;
+	u32 on_crash;
 	char *console;
 	u64 console_seq;
 	spinlock_t console_lock; /* console ring: writers are vCPU threads */
@@ -636,6 +638,7 @@ extern const struct tandem_device tandem_rtc_dev;
 extern const struct tandem_device tandem_i8042_dev;
 extern const struct tandem_device tandem_i8042_cmd_dev;
 extern const struct tandem_device tandem_reset_dev;
+extern const struct tandem_device tandem_pvpanic_dev;
 extern const struct tandem_device tandem_pm_dev;
 extern const struct tandem_device tandem_pit_dev;
 extern const struct tandem_device tandem_portb_dev;
@@ -780,6 +783,7 @@ struct tandem_decision {
 			u32 vcpus;
 			u32 on_poweroff;
 			u32 on_reboot;
+			u32 on_crash;
 			struct mem_cgroup *memcg;
 		} create;
 		struct {

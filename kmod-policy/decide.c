@@ -15,7 +15,8 @@
  *   cpus		"all"		host CPUs domains start on (a CPU list)
  *   weight		256		scheduling weight of started domains
  *   cap		0		percent of a CPU per vCPU, 0: no cap
- *   on_crash		preserve	what a crash leads to
+ *   on_crash		preserve	what a crash leads to, when the
+ *					domain's configuration asks for nothing
  *   max_restarts	3		restarts before on_crash restart destroys
  *   on_poweroff	preserve	what a power-off leads to, when the
  *					domain's configuration asks for nothing
@@ -35,8 +36,10 @@
  *   POLICY_GET		allowed, with every key
  *   DOMAIN_START	allowed, placed by cpus, weight and cap (no
  *			CPUMASK attribute when cpus is "all")
- *   CRASH		allowed, action on_crash; restart becomes destroy
- *			once the domain was restarted max_restarts times
+ *   CRASH		allowed, action the domain's wish (its config file's
+ *			on_crash) when it has one, else on_crash; restart
+ *			becomes destroy once the domain was restarted
+ *			max_restarts times
  *   SHUTDOWN		allowed, action the domain's wish (its config file's
  *			on_poweroff/on_reboot) when it has one, else
  *			on_poweroff or on_reboot
@@ -399,6 +402,15 @@ static void tpol_mem_write(struct nlattr **tb, const struct tpol_config *cfg,
 		tpol_deny(v, "memory writes not allowed in state %u", state);
 }
 
+/* The domain's wish when it has a valid one, else the configured action. */
+static u32 tpol_wish(struct nlattr **tb, u32 configured)
+{
+	if (tb[TANDEM_DECISION_A_WISH] &&
+	    nla_get_u32(tb[TANDEM_DECISION_A_WISH]) <= TANDEM_CRASH_RESTART)
+		return nla_get_u32(tb[TANDEM_DECISION_A_WISH]);
+	return configured;
+}
+
 static void tpol_crash(struct nlattr **tb, const struct tpol_config *cfg,
 		       struct tpol_verdict *v)
 {
@@ -406,7 +418,7 @@ static void tpol_crash(struct nlattr **tb, const struct tpol_config *cfg,
 
 	v->allow = true;
 	v->has_action = true;
-	v->action = cfg->on_crash;
+	v->action = tpol_wish(tb, cfg->on_crash);
 	if (v->action == TANDEM_CRASH_RESTART && restarts >= cfg->max_restarts) {
 		v->action = TANDEM_CRASH_DESTROY;
 		pr_info("domain %s: restarted %u times (max_restarts %u): destroying it\n",
@@ -423,13 +435,8 @@ static void tpol_shutdown(struct nlattr **tb, const struct tpol_config *cfg,
 
 	v->allow = true;
 	v->has_action = true;
-	if (tb[TANDEM_DECISION_A_WISH] &&
-	    nla_get_u32(tb[TANDEM_DECISION_A_WISH]) <= TANDEM_CRASH_RESTART)
-		v->action = nla_get_u32(tb[TANDEM_DECISION_A_WISH]);
-	else if (reason == TANDEM_SHUTDOWN_REBOOT)
-		v->action = cfg->on_reboot;
-	else
-		v->action = cfg->on_poweroff;
+	v->action = tpol_wish(tb, reason == TANDEM_SHUTDOWN_REBOOT ?
+				  cfg->on_reboot : cfg->on_poweroff);
 }
 
 /* A configuration that does not parse: name the key when there is one. */

@@ -315,7 +315,7 @@ static void print_result(const struct cli *cli, const struct domcfg *c,
 	       paused ? "not started (-p)" : "started");
 }
 
-/* A config file's on_poweroff/on_reboot as the domain's wish in the UAPI. */
+/* A config file's on_poweroff/on_reboot/on_crash as a wish in the UAPI. */
 static uint32_t wish_action(int action)
 {
 	switch (action) {
@@ -383,7 +383,9 @@ static int create_from(struct cli *cli, struct domcfg *c, bool paused)
 		    nla_put_u32(msg, TANDEM_DOMAIN_A_ON_POWEROFF,
 				wish_action(c->on_poweroff)) ||
 		    nla_put_u32(msg, TANDEM_DOMAIN_A_ON_REBOOT,
-				wish_action(c->on_reboot))))
+				wish_action(c->on_reboot)) ||
+		    nla_put_u32(msg, TANDEM_DOMAIN_A_ON_CRASH,
+				wish_action(c->on_crash))))
 		msg = tnl_msg_drop(msg);
 	ret = tnl_request(&t, msg, created_cb, &d, what);
 	if (!ret) {

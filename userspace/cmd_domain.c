@@ -38,6 +38,7 @@ static struct nla_policy domain_policy[TANDEM_DOMAIN_A_MAX + 1] = {
 	[TANDEM_DOMAIN_A_SHUTDOWN_REASON] = { .type = NLA_U32 },
 	[TANDEM_DOMAIN_A_ON_POWEROFF] = { .type = NLA_U32 },
 	[TANDEM_DOMAIN_A_ON_REBOOT] = { .type = NLA_U32 },
+	[TANDEM_DOMAIN_A_ON_CRASH] = { .type = NLA_U32 },
 };
 
 /* A wish of the domain's configuration (&enum tandem_crash_action). */
@@ -139,6 +140,8 @@ static int domain_parse(struct nl_msg *msg, struct domain *d)
 			 (int64_t)nla_get_u32(tb[TANDEM_DOMAIN_A_ON_POWEROFF]) : -1;
 	d->on_reboot = tb[TANDEM_DOMAIN_A_ON_REBOOT] ?
 		       (int64_t)nla_get_u32(tb[TANDEM_DOMAIN_A_ON_REBOOT]) : -1;
+	d->on_crash = tb[TANDEM_DOMAIN_A_ON_CRASH] ?
+		      (int64_t)nla_get_u32(tb[TANDEM_DOMAIN_A_ON_CRASH]) : -1;
 	if (tb[TANDEM_DOMAIN_A_CRASH_REASON])
 		nla_strlcpy(d->crash_reason, tb[TANDEM_DOMAIN_A_CRASH_REASON],
 			    sizeof(d->crash_reason));
@@ -781,6 +784,8 @@ static void info_json(const struct domain *d)
 		json_str(&j, "on_poweroff", wish_str(d->on_poweroff));
 	if (d->on_reboot >= 0)
 		json_str(&j, "on_reboot", wish_str(d->on_reboot));
+	if (d->on_crash >= 0)
+		json_str(&j, "on_crash", wish_str(d->on_crash));
 	json_u64(&j, "vcpu_time_ns", domain_run_ns(d));
 	json_u64(&j, "exits", domain_exits(d, -1));
 	json_arr_begin(&j, "vcpu_stats");
@@ -874,6 +879,8 @@ int domain_info(struct cli *cli, const char *sel)
 		printf("%-16s %s\n", "on_poweroff:", wish_str(d.on_poweroff));
 	if (d.on_reboot >= 0)
 		printf("%-16s %s\n", "on_reboot:", wish_str(d.on_reboot));
+	if (d.on_crash >= 0)
+		printf("%-16s %s\n", "on_crash:", wish_str(d.on_crash));
 	printf("%-16s %s\n", "created:",
 	       time_str(d.created_ns, created, sizeof(created)));
 	printf("%-16s %u\n", "owner uid:", d.owner_uid);

@@ -67,6 +67,7 @@ struct domain {
 	uint32_t shutdown_reason;
 	int64_t on_poweroff;	/* the domain's wish, -1 for none */
 	int64_t on_reboot;
+	int64_t on_crash;
 	char crash_reason[TANDEM_REASON_MAX];
 	uint32_t nr_stats;	/* entries of @stats the reply carried */
 	struct vcpu_stats stats[TANDEM_MAX_VCPUS];

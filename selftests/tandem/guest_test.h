@@ -233,10 +233,10 @@ static inline void gt_reap_stale(const char *prefix)
  */
 /*
  * The wishes (&enum tandem_crash_action, -1 for none) gt_create_payload()
- * gives new domains for a power-off and a reboot; tests that set them put
+ * gives new domains for a power-off, a reboot and a crash; tests that set them put
  * -1 back.
  */
-static int64_t gt_on_poweroff = -1, gt_on_reboot = -1;
+static int64_t gt_on_poweroff = -1, gt_on_reboot = -1, gt_on_crash = -1;
 
 static inline int gt_create_payload(struct tg_domain *d, const char *prefix,
 				    uint64_t memory, enum tg_mode mode,
@@ -250,7 +250,8 @@ static inline int gt_create_payload(struct tg_domain *d, const char *prefix,
 	int err;
 
 	snprintf(name, sizeof(name), "%s%d-%d", prefix, getpid(), counter++);
-	err = tg_create_wish(d, name, memory, 1, gt_on_poweroff, gt_on_reboot);
+	err = tg_create_wish(d, name, memory, 1, gt_on_poweroff, gt_on_reboot,
+			     gt_on_crash);
 	if (err) {
 		*why = "DOMAIN_CREATE";
 		return err;
@@ -301,6 +302,7 @@ struct gt_stats {
 	uint64_t unhandled_mmio;
 	uint32_t state;
 	uint32_t shutdown_reason;
+	uint32_t restarts;
 	char crash_reason[TANDEM_REASON_MAX];
 };
 
@@ -325,6 +327,7 @@ static inline int gt_get(struct tg_domain *d, struct gt_stats *st)
 	st->unhandled_mmio = treply_u64(&r, TANDEM_DOMAIN_A_UNHANDLED_MMIO, 0);
 	st->shutdown_reason = treply_u32(&r, TANDEM_DOMAIN_A_SHUTDOWN_REASON,
 					 TANDEM_SHUTDOWN_NONE);
+	st->restarts = treply_u32(&r, TANDEM_DOMAIN_A_RESTARTS, 0);
 	snprintf(st->crash_reason, sizeof(st->crash_reason), "%s",
 		 treply_str(&r, TANDEM_DOMAIN_A_CRASH_REASON));
 	if (!r.tb[TANDEM_DOMAIN_A_VCPU_STATS])

@@ -3,8 +3,8 @@
  * sched_test: the scheduling and crash policy of tandem_policy.ko applied
  * by tandem_hv to running guests: a cap limits a vCPU's share of a CPU,
  * a one-CPU mask pins it, weights divide a CPU between domains,
- * on_crash / max_restarts decide what a crash leads to, and on_poweroff
- * (or the domain's own wish) what a power-off leads to.
+ * on_crash / max_restarts decide what a crash leads to and on_poweroff
+ * what a power-off leads to (each unless the domain has its own wish).
  *
  * Unlike exit_test, the default agent answers here: the test sets its
  * configuration with POLICY_SET (cpus, weight, cap, on_crash,
@@ -614,8 +614,6 @@ TEST_F(sched, on_crash_preserve_keeps_it_crashed_with_memory_readable)
 	EXPECT_EQ(0, memcmp(want, code, sizeof(code)));
 }
 
-TEST_HARNESS_MAIN
-
 /*
  * A power-off: tandem_policy follows the domain's wish when it has one
  * (preserve: it stays shut down), else on_poweroff (destroy: it is gone).
@@ -652,3 +650,38 @@ TEST_F(sched, poweroff_follows_the_domain_wish_else_on_poweroff)
 	EXPECT_EQ(TANDEM_CRASH_PRESERVE,
 		  treply_u32(&self->r, TANDEM_DOMAIN_A_ON_POWEROFF, ~0u));
 }
+
+/*
+ * A crash: tandem_policy follows the domain's on_crash wish when it has
+ * one (destroy: it is gone, though the configuration says preserve), else
+ * on_crash (preserve: the other stays crashed).
+ */
+TEST_F(sched, crash_follows_the_domain_wish_else_on_crash)
+{
+	struct tpcfg cfg = {
+		.present = PCFG(ON_CRASH), .on_crash = TANDEM_CRASH_PRESERVE,
+	};
+	long end;
+	int err;
+
+	SCH_SET(&cfg);
+	gt_on_crash = TANDEM_CRASH_DESTROY;
+	SCH_CREATE(0, GT_TRIPLE_FAULT);
+	gt_on_crash = -1;
+	SCH_CREATE(1, GT_TRIPLE_FAULT);
+	SCH_START(0);
+	SCH_START(1);
+
+	end = gt_now_ms() + UCALL_TIMEOUT;
+	while ((err = tg_get(&self->d[0], &self->r)) == 0 && gt_now_ms() < end)
+		usleep(10000);
+	EXPECT_EQ(-ENOENT, err) TH_LOG("domain wishing destroy not destroyed");
+	ASSERT_EQ(0, tg_wait_state(&self->d[1], TANDEM_STATE_CRASHED,
+				   UCALL_TIMEOUT))
+		TH_LOG("state %d, not crashed", tg_state(&self->d[1]));
+	ASSERT_EQ(0, tg_get(&self->d[1], &self->r));
+	EXPECT_EQ(NULL, self->r.tb[TANDEM_DOMAIN_A_ON_CRASH]);
+	EXPECT_EQ(0, treply_u32(&self->r, TANDEM_DOMAIN_A_RESTARTS, ~0u));
+}
+
+TEST_HARNESS_MAIN

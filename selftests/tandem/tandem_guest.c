@@ -64,15 +64,16 @@ static int tg_init(struct tg_domain *d, const char *name)
 int tg_create(struct tg_domain *d, const char *name, uint64_t memory,
 	      uint32_t vcpus)
 {
-	return tg_create_wish(d, name, memory, vcpus, -1, -1);
+	return tg_create_wish(d, name, memory, vcpus, -1, -1, -1);
 }
 
 /*
- * tg_create() with the domain's wishes for a power-off and a reboot
- * (&enum tandem_crash_action, or -1 for none).
+ * tg_create() with the domain's wishes for a power-off, a reboot and a
+ * crash (&enum tandem_crash_action, or -1 for none).
  */
 int tg_create_wish(struct tg_domain *d, const char *name, uint64_t memory,
-		   uint32_t vcpus, int64_t on_poweroff, int64_t on_reboot)
+		   uint32_t vcpus, int64_t on_poweroff, int64_t on_reboot,
+		   int64_t on_crash)
 {
 	static struct treply r;
 	struct tmsg m;
@@ -89,6 +90,8 @@ int tg_create_wish(struct tg_domain *d, const char *name, uint64_t memory,
 		tmsg_put_u32(&m, TANDEM_DOMAIN_A_ON_POWEROFF, on_poweroff);
 	if (on_reboot >= 0)
 		tmsg_put_u32(&m, TANDEM_DOMAIN_A_ON_REBOOT, on_reboot);
+	if (on_crash >= 0)
+		tmsg_put_u32(&m, TANDEM_DOMAIN_A_ON_CRASH, on_crash);
 	err = tg_transact(d, &m, &r);
 	if (err)
 		return err;

@@ -49,7 +49,8 @@ int tg_vendor(void);
 int tg_create(struct tg_domain *d, const char *name, uint64_t memory,
 	      uint32_t vcpus);
 int tg_create_wish(struct tg_domain *d, const char *name, uint64_t memory,
-		   uint32_t vcpus, int64_t on_poweroff, int64_t on_reboot);
+		   uint32_t vcpus, int64_t on_poweroff, int64_t on_reboot,
+		   int64_t on_crash);
 int tg_attach(struct tg_domain *d, const char *name);
 int tg_write(struct tg_domain *d, uint64_t gpa, const void *buf, size_t len);
 int tg_read(struct tg_domain *d, uint64_t gpa, void *buf, size_t len);

@@ -312,6 +312,7 @@ enum tandem_domain_state {
  *	configuration asks for when the guest powers off (create; absent:
  *	no wish). The agent decides; it sees the wish in the SHUTDOWN decision.
  * @TANDEM_DOMAIN_A_ON_REBOOT: u32, likewise for a guest reboot
+ * @TANDEM_DOMAIN_A_ON_CRASH: u32, likewise for a crash (the CRASH decision)
  */
 enum tandem_domain_attr {
 	TANDEM_DOMAIN_A_UNSPEC,
@@ -336,6 +337,7 @@ enum tandem_domain_attr {
 	TANDEM_DOMAIN_A_SHUTDOWN_REASON,
 	TANDEM_DOMAIN_A_ON_POWEROFF,
 	TANDEM_DOMAIN_A_ON_REBOOT,
+	TANDEM_DOMAIN_A_ON_CRASH,
 
 	__TANDEM_DOMAIN_A_MAX,
 };
@@ -460,7 +462,8 @@ enum tandem_decision_kind {
  * @TANDEM_DECISION_A_SHUTDOWN_REASON: u32, &enum tandem_shutdown_reason
  *	(SHUTDOWN)
  * @TANDEM_DECISION_A_WISH: u32, &enum tandem_crash_action the domain's
- *	configuration asks for (SHUTDOWN; absent when it asks for nothing)
+ *	configuration asks for (SHUTDOWN, CRASH; absent when it asks for
+ *	nothing)
  */
 enum tandem_decision_attr {
 	TANDEM_DECISION_A_UNSPEC,
