@@ -32,6 +32,7 @@ static const struct tandem_device *const tandem_devices[] = {
 	&tandem_i8042_dev,
 	&tandem_i8042_cmd_dev,
 	&tandem_reset_dev,
+	&tandem_pvpanic_dev,
 	&tandem_pm_dev,
 	&tandem_pit_dev,
 	&tandem_portb_dev,

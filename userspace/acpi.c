@@ -89,14 +89,32 @@ static void put_gas_io(uint8_t *p, size_t off, uint16_t port, uint8_t len)
 }
 
 /*
- * DefinitionBlock content: Name (_S5, Package (4) { 0, 0, 0, 0 }), the
- * SLP_TYPa/SLP_TYPb values Linux writes to PM1a_CNT to power off
- * (ACPI 7.4.2). AML: NameOp "_S5_" PackageOp PkgLength NumElements
- * BytePrefix 5 BytePrefix 5 ZeroOp ZeroOp.
+ * DefinitionBlock content (ACPI 6.0 chapter 20, AML):
+ *
+ * Name (_S5, Package (4) { 0, 0, 0, 0 }): the SLP_TYPa/SLP_TYPb values
+ * Linux writes to PM1a_CNT to power off (7.4.2). NameOp "_S5_" PackageOp
+ * PkgLength NumElements BytePrefix SLP_TYP BytePrefix SLP_TYP ZeroOp ZeroOp.
+ *
+ * Device (\_SB.PEVT) { Name (_HID, "QEMU0001") Name (_CRS,
+ * ResourceTemplate () { IO (Decode16, 0x505, 0x505, 1, 1) }) }: the panic
+ * port (ACPI_PVPANIC_PORT), under the ACPI id Linux's pvpanic driver
+ * binds. DeviceOp is ExtOpPrefix 0x82 with a PkgLength; the name is
+ * RootChar DualNamePrefix "_SB_" "PEVT"; the string _HID is StringPrefix
+ * and a NUL-terminated string; _CRS is a Buffer (BufferOp PkgLength
+ * BytePrefix size) holding an I/O port descriptor (6.4.2.5: 0x47,
+ * decode16, min, max, alignment, length) and the end tag (6.4.2.9).
  */
 static const uint8_t dsdt_aml[] = {
 	0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
 	0x0a, ACPI_S5_SLP_TYP, 0x0a, ACPI_S5_SLP_TYP, 0x00, 0x00,
+
+	0x5b, 0x82, 45, '\\', 0x2e, '_', 'S', 'B', '_', 'P', 'E', 'V', 'T',
+	0x08, '_', 'H', 'I', 'D', 0x0d,
+	'Q', 'E', 'M', 'U', '0', '0', '0', '1', 0x00,
+	0x08, '_', 'C', 'R', 'S', 0x11, 13, 0x0a, 10,
+	0x47, 0x01, ACPI_PVPANIC_PORT & 0xff, ACPI_PVPANIC_PORT >> 8,
+	ACPI_PVPANIC_PORT & 0xff, ACPI_PVPANIC_PORT >> 8, 0x01, 0x01,
+	0x79, 0x00,
 };
 
 static size_t fadt(uint8_t *t, uint64_t facs, uint64_t dsdt)

@@ -35,6 +35,10 @@
  * port, ACPI mode is always on. PM_TMR_BLK is the ACPI PM timer: a 32-bit
  * count at 3.579545 MHz (TMR_VAL_EXT), which Linux calibrates the TSC
  * against when the PIT loop is too slow (as under emulation).
+ *
+ * Not in the FADT: the panic port %ACPI_PVPANIC_PORT, a DSDT device with
+ * the ACPI id QEMU0001 and that port as its resource. Linux's pvpanic
+ * driver writes 1 to it when the kernel panics: a crash of the domain.
  */
 #define ACPI_PM1A_EVT_PORT	0x600
 #define ACPI_PM1A_EVT_LEN	4
@@ -46,6 +50,7 @@
 #define ACPI_PM_TMR_LEN		4
 #define ACPI_S5_SLP_TYP		0
 #define ACPI_SCI_IRQ		9
+#define ACPI_PVPANIC_PORT	0x505
 
 #define ACPI_IOAPIC_GPA		0xfec00000U
 #define ACPI_LAPIC_GPA		0xfee00000U

@@ -745,8 +745,22 @@ static void check_acpi(unsigned int vcpus)
 			0x0a, 0, 0x0a, 0,
 		};
 
+		/* Device (\\_SB.PEVT), 45 bytes, and its two names. */
+		static const uint8_t pevt[] = {
+			0x5b, 0x82, 45, '\\', 0x2e, '_', 'S', 'B', '_',
+			'P', 'E', 'V', 'T', 0x08, '_', 'H', 'I', 'D', 0x0d,
+			'Q', 'E', 'M', 'U', '0', '0', '0', '1', 0,
+			0x08, '_', 'C', 'R', 'S', 0x11, 13, 0x0a, 10,
+			0x47, 0x01, 0x05, 0x05, 0x05, 0x05, 1, 1, 0x79, 0,
+		};
+		const uint8_t *dev;
+
 		EXPECT(memmem(dsdt, le_get32(dsdt, 4), s5, sizeof(s5)),
 		       "DSDT holds Name (_S5, Package { 0, 0, ... }): the SLP_TYP the platform takes for S5");
+		dev = memmem(dsdt, le_get32(dsdt, 4), pevt, sizeof(pevt));
+		EXPECT(dev, "DSDT holds the panic device QEMU0001 with I/O port 0x505, decode16, length 1");
+		EXPECT(dev && dev + sizeof(pevt) == dsdt + le_get32(dsdt, 4),
+		       "the panic device ends the DSDT (its PkgLength covers it exactly)");
 	}
 
 	/* MADT: N processors, one I/O APIC with ID N, IRQ0 -> GSI 2. */

@@ -179,6 +179,20 @@ case " $mode $tests " in
 	cp "$busybox" "$gstage/bin/busybox"
 	cp "$top/selftests/tandem/linux_guest/init" "$gstage/init"
 	chmod 755 "$gstage/init"
+	# The panic notifier driver (pvpanic core, then its ACPI/port front
+	# end), which /init loads before it panics the kernel on purpose.
+	mkdir -p "$gstage/lib/modules"
+	for m in pvpanic pvpanic-mmio; do
+		src=$(find "/lib/modules/$KVER/kernel/drivers/misc/pvpanic" \
+			-name "$m.ko*" | head -n 1)
+		[ -n "$src" ] || die "$m.ko not found for kernel $KVER"
+		case "$src" in
+		*.ko.xz) xz -dc "$src" ;;
+		*.ko.zst) zstd -qdc "$src" ;;
+		*.ko.gz) gzip -dc "$src" ;;
+		*) cat "$src" ;;
+		esac >"$gstage/lib/modules/$m.ko"
+	done
 	(cd "$gstage" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio --quiet -o -H newc --owner=0:0 | gzip -6) \
 		>lib/tandem/guest/initrd.cpio.gz

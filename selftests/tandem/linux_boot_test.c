@@ -34,6 +34,11 @@ FIXTURE(linux_guest) {
 	char cfg[64];
 	char marker[32];
 	int created;
+	/* a second guest, for the test that runs two at once */
+	struct tg_domain d2;
+	char name2[32];
+	char cfg2[64];
+	int created2;
 	int kmsg;
 	struct treply r;
 };
@@ -57,6 +62,8 @@ FIXTURE_SETUP(linux_guest)
 	gt_reap_stale("lnx");
 	snprintf(self->name, sizeof(self->name), "lnx%d-0", getpid());
 	snprintf(self->cfg, sizeof(self->cfg), "/tmp/%s.cfg", self->name);
+	snprintf(self->name2, sizeof(self->name2), "lnx%d-1", getpid());
+	snprintf(self->cfg2, sizeof(self->cfg2), "/tmp/%s.cfg", self->name2);
 	snprintf(self->marker, sizeof(self->marker), "tandem.marker=%d%ld",
 		 getpid(), gt_now_ms() % 100000);
 }
@@ -67,38 +74,58 @@ FIXTURE_TEARDOWN(linux_guest)
 		tg_destroy(&self->d);
 		tg_close(&self->d);
 	}
+	if (self->created2) {
+		tg_destroy(&self->d2);
+		tg_close(&self->d2);
+	}
 	unlink(self->cfg);
+	unlink(self->cfg2);
 	ta_stop(&self->agent);
 	GT_KMSG_CHECK_CLOSE(self->kmsg);
 }
 
 /*
- * Write the test's configuration file (tandem.run=@run, the two wishes)
- * and run `tandem create -f` on it; the domain is followed in self->d.
+ * Write the configuration file @cfg for guest @name (tandem.run=@run, the
+ * wishes for a power-off, a reboot and a crash) and run `tandem create -f`
+ * on it; the domain is followed in @d, and @created says whether it exists.
  */
-static int create_guest(FIXTURE_DATA(linux_guest) *self, const char *run,
-			const char *extra, const char *on_poweroff,
-			const char *on_reboot, char *out, size_t len)
+static int create_domain(FIXTURE_DATA(linux_guest) *self, const char *name,
+			 const char *cfg, struct tg_domain *d, int *created,
+			 const char *run, const char *extra,
+			 const char *on_poweroff, const char *on_reboot,
+			 const char *on_crash, char *out, size_t len)
 {
 	char args[128];
 	FILE *f;
 	int rc;
 
-	f = fopen(self->cfg, "w");
+	f = fopen(cfg, "w");
 	if (!f)
 		return -errno;
 	fprintf(f, "name = \"%s\"\nmemory = %d\nvcpus = 1\n"
 		"kernel = \"%s\"\nramdisk = \"%s\"\n"
 		"cmdline = \"console=ttyS0 %s tandem.run=%s %s\"\n"
-		"on_poweroff = \"%s\"\non_reboot = \"%s\"\n",
-		self->name, GUEST_MIB, GUEST_KERNEL, GUEST_INITRD,
-		self->marker, run, extra, on_poweroff, on_reboot);
+		"on_poweroff = \"%s\"\non_reboot = \"%s\"\n"
+		"on_crash = \"%s\"\n",
+		name, GUEST_MIB, GUEST_KERNEL, GUEST_INITRD,
+		self->marker, run, extra, on_poweroff, on_reboot, on_crash);
 	if (fclose(f))
 		return -errno;
-	snprintf(args, sizeof(args), "create -f %s", self->cfg);
+	snprintf(args, sizeof(args), "create -f %s", cfg);
 	rc = tcli_run(args, out, len);
-	self->created = !tg_attach(&self->d, self->name);
+	*created = !tg_attach(d, name);
 	return rc;
+}
+
+/* The test's guest, self->d. */
+static int create_guest(FIXTURE_DATA(linux_guest) *self, const char *run,
+			const char *extra, const char *on_poweroff,
+			const char *on_reboot, const char *on_crash, char *out,
+			size_t len)
+{
+	return create_domain(self, self->name, self->cfg, &self->d,
+			     &self->created, run, extra, on_poweroff, on_reboot,
+			     on_crash, out, len);
 }
 
 /*
@@ -218,8 +245,8 @@ TEST_F_TIMEOUT(linux_guest, lab_kernel_boots_to_init_and_powers_off, 900)
 		SKIP(return, "%s", gt_unusable(TG_LONG));
 	ASSERT_EQ(0, uname(&u));
 
-	rc = create_guest(self, "poweroff", "", "destroy", "preserve", out,
-			  sizeof(out));
+	rc = create_guest(self, "poweroff", "", "destroy", "preserve",
+			  "preserve", out, sizeof(out));
 	ASSERT_EQ(0, rc) TH_LOG("tandem create -f:\n%s", out);
 	ASSERT_TRUE(self->created);
 
@@ -339,8 +366,8 @@ TEST_F_TIMEOUT(linux_guest, reboot_restarts_the_guest_once_then_it_stays_down,
 		SKIP(return, "%s", gt_unusable(TG_LONG));
 	self->agent.shutdown_action = TANDEM_CRASH_PRESERVE;
 	self->agent.shutdown_restarts = 1;
-	rc = create_guest(self, "reboot", "quiet", "destroy", "restart", out,
-			  sizeof(out));
+	rc = create_guest(self, "reboot", "quiet", "destroy", "restart",
+			  "preserve", out, sizeof(out));
 	ASSERT_EQ(0, rc) TH_LOG("tandem create -f:\n%s", out);
 	ASSERT_TRUE(self->created);
 
@@ -364,15 +391,56 @@ TEST_F_TIMEOUT(linux_guest, reboot_restarts_the_guest_once_then_it_stays_down,
 		TH_LOG("console:\n%s", self->d.console);
 }
 
+/* Type @line and a carriage return into the guest's console. */
+static int console_send(FIXTURE_DATA(linux_guest) *self, const char *line,
+			char *out, size_t len)
+{
+	char args[192];
+
+	snprintf(args, sizeof(args), "console %s --send \"$(printf '%s\\r')\"",
+		 self->name, line);
+	return tcli_run(args, out, len);
+}
+
+/* The next DOMAIN_CRASHED event of domain @id on @s, or NULL. */
+static struct treply *crashed_event(struct tnl_sock *s, uint32_t id, int ms)
+{
+	static struct treply ev;
+	long end = gt_now_ms() + ms;
+
+	while (gt_now_ms() < end) {
+		int err = tnl_recv_cmd(s, TANDEM_CMD_EVENT, &ev, 1000);
+
+		if (err == -ETIMEDOUT)
+			continue;
+		if (err)
+			return NULL;
+		if (treply_u32(&ev, TANDEM_EVENT_A_KIND, 0) ==
+		    TANDEM_EVENT_DOMAIN_CRASHED &&
+		    treply_u32(&ev, TANDEM_EVENT_A_DOMAIN_ID, 0) == id)
+			return &ev;
+	}
+	return NULL;
+}
+
 /*
- * Typed into the console (`tandem console NAME --send`), a command reaches
- * the guest's shell through the 16550A's receive interrupt and runs: the
- * shell computes what the host could not have written itself.
+ * Typed into the console (`tandem console NAME --send`), commands reach
+ * the guest's shell through the 16550A's receive interrupt and run: the
+ * shell computes what the host could not have written itself. Then the
+ * command typed panics the guest's kernel (sysrq c). /init loaded Linux's
+ * pvpanic driver, which found the platform's panic port in the DSDT
+ * (QEMU0001, port 0x505); its notifier's write crashes the domain with
+ * reason "guest panic". The agent's CRASH decision carries the
+ * configuration's on_crash wish (restart), the agent restarts it, the
+ * DOMAIN_CRASHED event says so, and the domain runs again (one restart).
  */
-TEST_F_TIMEOUT(linux_guest, console_input_runs_a_command_in_the_guest_shell,
+TEST_F_TIMEOUT(linux_guest, console_commands_run_and_a_typed_panic_is_a_crash,
 	       900)
 {
-	char out[4096], args[160], why[2560] = "";
+	char out[4096], args[64], why[2560] = "";
+	struct tnl_sock ev_sock;
+	struct gt_stats st;
+	struct treply *ev;
 	int rc;
 
 	if (access(GUEST_KERNEL, R_OK))
@@ -380,24 +448,102 @@ TEST_F_TIMEOUT(linux_guest, console_input_runs_a_command_in_the_guest_shell,
 		     GUEST_KERNEL);
 	if (gt_unusable(TG_LONG))
 		SKIP(return, "%s", gt_unusable(TG_LONG));
-	rc = create_guest(self, "shell", "quiet", "destroy", "destroy", out,
-			  sizeof(out));
+	self->agent.crash_action = TANDEM_CRASH_RESTART;
+	ASSERT_EQ(0, tnl_open(&ev_sock));
+	ASSERT_EQ(0, tnl_join(&ev_sock, TANDEM_MCGRP_EVENTS_NAME));
+	rc = create_guest(self, "shell", "quiet", "destroy", "destroy",
+			  "restart", out, sizeof(out));
 	ASSERT_EQ(0, rc) TH_LOG("tandem create -f:\n%s", out);
 	ASSERT_TRUE(self->created);
+	snprintf(args, sizeof(args), "info %s", self->name);
+	ASSERT_EQ(0, tcli_run(args, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "on_crash:        restart\n"))
+		TH_LOG("tandem %s shows no on_crash wish:\n%s", args, out);
 	rc = wait_console(&self->d, "tandem-guest: shell", BOOT_TIMEOUT);
 	if (rc)
 		stopped_why(&self->d, why, sizeof(why));
 	ASSERT_EQ(0, rc) TH_LOG("no shell (%s); %s; console:\n%s",
 				strerror(-rc), why, self->d.console);
+	EXPECT_NE(NULL, strstr(self->d.console,
+			       "tandem-guest: pvpanic bound to QEMU0001:00"))
+		TH_LOG("the pvpanic driver found no panic device; console:\n%s",
+		       self->d.console);
 
-	snprintf(args, sizeof(args),
-		 "console %s --send \"$(printf 'echo answer-$((6 * 7))\\r')\"",
-		 self->name);
-	rc = tcli_run(args, out, sizeof(out));
-	ASSERT_EQ(0, rc) TH_LOG("tandem %s:\n%s", args, out);
+	rc = console_send(self, "echo answer-$((6 * 7))", out, sizeof(out));
+	ASSERT_EQ(0, rc) TH_LOG("tandem console --send:\n%s", out);
 	rc = wait_console(&self->d, "answer-42", 120000);
 	EXPECT_EQ(0, rc) TH_LOG("the command did not run; console:\n%s",
 				self->d.console);
+
+	rc = console_send(self, "echo c >/proc/sysrq-trigger", out, sizeof(out));
+	ASSERT_EQ(0, rc) TH_LOG("tandem console --send:\n%s", out);
+	ev = crashed_event(&ev_sock, self->d.id, BOOT_TIMEOUT);
+	tnl_close(&ev_sock);
+	tg_console_poll(&self->d);
+	ASSERT_NE(NULL, ev) TH_LOG("no DOMAIN_CRASHED event; console:\n%s",
+				   self->d.console);
+	EXPECT_NE(NULL, strstr(treply_str(ev, TANDEM_EVENT_A_REASON),
+			       "guest panic (pvpanic)"))
+		TH_LOG("crash reason \"%s\"",
+		       treply_str(ev, TANDEM_EVENT_A_REASON));
+	EXPECT_EQ(TANDEM_CRASH_RESTART,
+		  treply_u32(ev, TANDEM_EVENT_A_ACTION, TANDEM_CRASH_PRESERVE));
+	EXPECT_EQ(1, self->agent.decisions[TANDEM_DECISION_CRASH]);
+	EXPECT_EQ(TANDEM_CRASH_RESTART, self->agent.crash_wish);
+	EXPECT_NE(NULL, strstr(self->d.console,
+			       "Kernel panic - not syncing: sysrq triggered crash"))
+		TH_LOG("console:\n%s", self->d.console);
+
+	/* Restarted: running again, with one restart counted. */
+	EXPECT_EQ(0, tg_wait_state(&self->d, TANDEM_STATE_RUNNING, 10000))
+		TH_LOG("state %d after the restart", tg_state(&self->d));
+	ASSERT_EQ(0, gt_get(&self->d, &st));
+	EXPECT_EQ(1, st.restarts);
+}
+
+/*
+ * Two Linux guests at once, each on its own host CPU (the test agent gives
+ * the first start CPU 1 and the second CPU 0): both boot to init and
+ * reach the shell, and both are still running when both have got there.
+ */
+TEST_F_TIMEOUT(linux_guest, two_guests_at_once_both_reach_init, 900)
+{
+	struct tg_domain *d[2] = { &self->d, &self->d2 };
+	char out[4096], why[2560] = "";
+	int i, rc;
+
+	if (access(GUEST_KERNEL, R_OK))
+		SKIP(return, "%s is missing (the lab adds it with linux_boot_test)",
+		     GUEST_KERNEL);
+	if (gt_unusable(TG_LONG))
+		SKIP(return, "%s", gt_unusable(TG_LONG));
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "two guests at once want two host CPUs (this lab has %ld; the SVM lab has 2)",
+		     sysconf(_SC_NPROCESSORS_ONLN));
+	self->agent.cpumask = 3;
+	self->agent.spread = 1;
+	rc = create_guest(self, "shell", "quiet", "destroy", "destroy",
+			  "preserve", out, sizeof(out));
+	ASSERT_EQ(0, rc) TH_LOG("tandem create -f (first):\n%s", out);
+	ASSERT_TRUE(self->created);
+	rc = create_domain(self, self->name2, self->cfg2, &self->d2,
+			   &self->created2, "shell", "quiet", "destroy",
+			   "destroy", "preserve", out, sizeof(out));
+	ASSERT_EQ(0, rc) TH_LOG("tandem create -f (second):\n%s", out);
+	ASSERT_TRUE(self->created2);
+
+	for (i = 0; i < 2; i++) {
+		rc = wait_console(d[i], "tandem-guest: shell", BOOT_TIMEOUT);
+		if (rc)
+			stopped_why(d[i], why, sizeof(why));
+		ASSERT_EQ(0, rc) TH_LOG("guest %d reached no shell (%s); %s; console:\n%s",
+					i, strerror(-rc), why, d[i]->console);
+		EXPECT_NE(NULL, strstr(d[i]->console, "tandem-guest: init, kernel"));
+	}
+	for (i = 0; i < 2; i++)
+		EXPECT_EQ(TANDEM_STATE_RUNNING, tg_state(d[i]))
+			TH_LOG("guest %d is no longer running", i);
+	EXPECT_EQ(2, self->agent.decisions[TANDEM_DECISION_DOMAIN_START]);
 }
 
 TEST_HARNESS_MAIN

@@ -4,8 +4,10 @@
  *
  * It registers with the tandem family and answers every DECISION at once:
  * allow, reuse MEM_WRITE verdicts, start on any CPU (or on those of
- * &test_agent.cpumask when the test sets it), preserve a crashed
- * domain for inspection, and answer a power-off or reboot with
+ * &test_agent.cpumask when the test sets it; with &test_agent.spread,
+ * each start on one of them, in turn), answer a crash with
+ * &test_agent.crash_action (preserve, for inspection, unless the test sets
+ * it), and answer a power-off or reboot with
  * &test_agent.shutdown_action (preserve unless the test sets it; restart
  * for the first &test_agent.shutdown_restarts of them). Tests that run
  * guests use it instead of tandem_policy.ko so that their verdicts do not
@@ -41,11 +43,15 @@ struct test_agent {
 	unsigned int decisions[__TANDEM_DECISION_COUNT];
 	unsigned int refused;		/* verdicts the mechanism rejected */
 	uint64_t cpumask;		/* START: CPUs 0-63 to run on, 0: any */
+	int spread;			/* START: one CPU of cpumask each */
+	int last_cpu;			/* the CPU the last spread start got */
 	/* SHUTDOWN: restart this many times, then answer shutdown_action */
 	volatile int shutdown_restarts;
 	volatile uint32_t shutdown_action;
 	volatile uint32_t shutdown_reason;	/* of the last SHUTDOWN */
 	volatile int64_t shutdown_wish;		/* of the last one, -1: none */
+	volatile uint32_t crash_action;		/* CRASH: the verdict's action */
+	volatile int64_t crash_wish;		/* of the last CRASH, -1: none */
 };
 
 /* Answer one DECISION: allow, with what each kind needs. */
@@ -67,11 +73,25 @@ static inline void ta_answer(struct test_agent *a, const struct nlmsghdr *nlh)
 		     NULL);
 	if (kind == TANDEM_DECISION_MEM_WRITE)
 		tmsg_put(&m, TANDEM_VERDICT_A_REUSE, NULL, 0);
-	if (kind == TANDEM_DECISION_DOMAIN_START && a->cpumask)
+	if (kind == TANDEM_DECISION_DOMAIN_START && a->cpumask && a->spread) {
+		uint64_t one;
+		int i;
+
+		for (i = 1; i <= 64; i++)
+			if (a->cpumask & (1ULL << ((a->last_cpu + i) % 64)))
+				break;
+		a->last_cpu = (a->last_cpu + i) % 64;
+		one = 1ULL << a->last_cpu;
+		tmsg_put(&m, TANDEM_VERDICT_A_CPUMASK, &one, sizeof(one));
+	} else if (kind == TANDEM_DECISION_DOMAIN_START && a->cpumask) {
 		tmsg_put(&m, TANDEM_VERDICT_A_CPUMASK, &a->cpumask,
 			 sizeof(a->cpumask));
-	if (kind == TANDEM_DECISION_CRASH)
-		tmsg_put_u32(&m, TANDEM_VERDICT_A_ACTION, TANDEM_CRASH_PRESERVE);
+	}
+	if (kind == TANDEM_DECISION_CRASH) {
+		a->crash_wish = d.tb[TANDEM_DECISION_A_WISH] ?
+			(int64_t)treply_u32(&d, TANDEM_DECISION_A_WISH, 0) : -1;
+		tmsg_put_u32(&m, TANDEM_VERDICT_A_ACTION, a->crash_action);
+	}
 	if (kind == TANDEM_DECISION_SHUTDOWN) {
 		a->shutdown_reason = treply_u32(&d, TANDEM_DECISION_A_SHUTDOWN_REASON,
 						TANDEM_SHUTDOWN_NONE);
@@ -154,6 +174,7 @@ static inline int ta_start(struct test_agent *a, const char **why)
 
 	memset(a, 0, sizeof(*a));
 	a->shutdown_wish = -1;
+	a->crash_wish = -1;
 	a->s.fd = -1;
 	a->stop[0] = a->stop[1] = -1;
 	err = tandem_mod_load("tandem_hv");
