@@ -44,6 +44,23 @@ def parse(path):
     return figures, info, end
 
 
+# The Linux boot's phases as durations, from the times since t0: the guest's
+# first instruction to the kernel clock's start, and that to /init.
+SPANS = (('linux_pre_kernel', 'linux_first_insn', 'linux_kernel_start'),
+         ('linux_kernel_init', 'linux_kernel_start', 'linux_init_start'))
+
+
+def spans(figures):
+    for name, start, end in SPANS:
+        if start not in figures or end not in figures:
+            continue
+        v = {'unit': figures[end]['unit']}
+        for hv in ('tandem', 'native'):
+            if hv in figures[start] and hv in figures[end]:
+                v[hv] = round(figures[end][hv] - figures[start][hv], 1)
+        figures[name] = v
+
+
 def other(metric):
     """What Tandem is compared with: the Linux boot natively, else KVM."""
     return 'native' if metric.startswith('linux_') else 'kvm'
@@ -74,6 +91,7 @@ def main():
                 figures.setdefault(metric, {}).update(v)
             info += i
             ends.append(end)
+        spans(figures)
         complete = all(e == '0' for e in ends) and all(
             'tandem' in v and other(metric) in v
             for metric, v in figures.items()) and any(
