@@ -25,7 +25,7 @@ static long sys3(long nr, long a, long b, long c)
 	return ret;
 }
 
-static unsigned long long rdtsc(void)
+static unsigned long long read_tsc(void)
 {
 	unsigned int lo, hi;
 
@@ -56,7 +56,7 @@ static int format(char *buf, unsigned long long v)
 
 __attribute__((force_align_arg_pointer)) void _start(void)
 {
-	unsigned long long tsc = rdtsc();
+	unsigned long long tsc = read_tsc();
 	char line[64];
 	long fd;
 	int n, rc = 0;
