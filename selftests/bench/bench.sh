@@ -3,7 +3,9 @@
 #
 # The benchmarks, inside a lab (/init's bench mode): Tandem first, then
 # Debian's KVM (VMX/SVM has one owner at a time: Tandem holds it only while
-# domains exist, KVM from its first VM on). Prints "bench: ..." lines.
+# domains exist, KVM from its first VM on). Between the two, a Linux guest
+# boots to init under Tandem (linux_boot.sh; lab.sh boots it natively).
+# Prints "bench: ..." lines.
 #
 # usage: bench.sh svm|vmx
 # Environment: BENCH_N (iterations per run of a loop), BENCH_REPS (runs of
@@ -22,6 +24,7 @@ echo "bench: lab $lab n=$n reps=$reps runs=$runs"
 dmesg | grep -m 2 -oE 'tsc: .*MHz.*' | sed 's/^/bench: info /'
 
 "$dir/bench_tandem" -n "$n" -k "$reps" -r "$runs" "$dir/guest_bench.bin" || rc=1
+"$dir/linux_boot.sh" "$lab" || rc=1
 rmmod tandem_policy tandem_hv 2>/dev/null
 
 if /lib/tandem/load-kvm.sh "$lab"; then

@@ -2,19 +2,21 @@
 # SPDX-License-Identifier: GPL-2.0
 """Collect the benchmark figures from lab serial logs (lab.sh bench).
 
-usage: report.py [--json FILE] LAB=SERIAL_LOG...
+usage: report.py [--json FILE] LAB=LOG...
 
 Reads the "bench: <hv> <metric> <value> <unit>" lines between
-TANDEM-BENCH-BEGIN and TANDEM-BENCH-END, prints a table (lab, metric,
-tandem, kvm, ratio = tandem / kvm) and writes the figures as JSON.
-Exits 1 when a lab has no complete set of figures.
+TANDEM-BENCH-BEGIN and TANDEM-BENCH-END (hv: tandem, kvm, or native for
+the Linux boot figures, linux_*), from every LOG given for a lab: the
+lab's serial log and the native boot's results. Prints two tables (lab,
+metric, tandem, kvm or native, ratio = tandem / the other) and writes the
+figures as JSON. Exits 1 when a lab has no complete set of figures.
 """
 import argparse
 import json
 import re
 import sys
 
-LINE = re.compile(r'^bench: (tandem|kvm) (\S+) ([0-9.]+) (\S+)$')
+LINE = re.compile(r'^bench: (tandem|kvm|native) (\S+) ([0-9.]+) (\S+)$')
 
 
 def parse(path):
@@ -42,32 +44,66 @@ def parse(path):
     return figures, info, end
 
 
+# The Linux boot's phases as durations, from the times since t0: the guest's
+# first instruction to the kernel clock's start, and that to /init.
+SPANS = (('linux_pre_kernel', 'linux_first_insn', 'linux_kernel_start'),
+         ('linux_kernel_init', 'linux_kernel_start', 'linux_init_start'))
+
+
+def spans(figures):
+    for name, start, end in SPANS:
+        if start not in figures or end not in figures:
+            continue
+        v = {'unit': figures[end]['unit']}
+        for hv in ('tandem', 'native'):
+            if hv in figures[start] and hv in figures[end]:
+                v[hv] = round(figures[end][hv] - figures[start][hv], 1)
+        figures[name] = v
+
+
+def other(metric):
+    """What Tandem is compared with: the Linux boot natively, else KVM."""
+    return 'native' if metric.startswith('linux_') else 'kvm'
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--json')
     ap.add_argument('logs', nargs='+')
     args = ap.parse_args()
 
-    results, ok = {}, True
-    rows = []
+    logs = {}
     for spec in args.logs:
         lab, _, path = spec.partition('=')
-        try:
-            figures, info, end = parse(path)
-        except OSError as e:
-            print(f'bench: lab {lab}: {e}', file=sys.stderr)
-            ok = False
-            continue
-        complete = end == '0' and all(
-            'tandem' in v and 'kvm' in v for v in figures.values()) and figures
+        logs.setdefault(lab, []).append(path)
+
+    results, ok = {}, True
+    rows = []
+    for lab, paths in logs.items():
+        figures, info, ends = {}, [], []
+        for path in paths:
+            try:
+                f, i, end = parse(path)
+            except OSError as e:
+                print(f'bench: lab {lab}: {e}', file=sys.stderr)
+                f, i, end = {}, [], None
+            for metric, v in f.items():
+                figures.setdefault(metric, {}).update(v)
+            info += i
+            ends.append(end)
+        spans(figures)
+        complete = all(e == '0' for e in ends) and all(
+            'tandem' in v and other(metric) in v
+            for metric, v in figures.items()) and any(
+            m.startswith('linux_') for m in figures) and figures
         if not complete:
             ok = False
-            print(f'bench: lab {lab}: incomplete (end rc={end}); see {path}',
-                  file=sys.stderr)
+            print(f'bench: lab {lab}: incomplete (end rc={",".join(map(str, ends))}); '
+                  f'see {" ".join(paths)}', file=sys.stderr)
             for line in info[-10:]:
                 print(f'  {line}', file=sys.stderr)
         for metric, v in figures.items():
-            t, k = v.get('tandem'), v.get('kvm')
+            t, k = v.get('tandem'), v.get(other(metric))
             v['ratio'] = round(t / k, 3) if t is not None and k else None
             rows.append((lab, metric, v['unit'], t, k, v['ratio']))
         results[lab] = {'figures': figures, 'info': info,
@@ -76,10 +112,13 @@ def main():
     def fmt(x):
         return '-' if x is None else f'{x:.1f}' if isinstance(x, float) else str(x)
 
-    print(f'{"lab":<4} {"metric":<18} {"unit":<6} {"tandem":>12} {"kvm":>12} {"ratio":>7}')
-    for lab, metric, unit, t, k, r in rows:
-        print(f'{lab:<4} {metric:<18} {unit:<6} {fmt(t):>12} {fmt(k):>12} '
-              f'{"-" if r is None else f"{r:.2f}":>7}')
+    for hv in ('kvm', 'native'):
+        print(f'{"lab":<4} {"metric":<18} {"unit":<6} {"tandem":>12} {hv:>12} {"ratio":>7}')
+        for lab, metric, unit, t, k, r in rows:
+            if other(metric) != hv:
+                continue
+            print(f'{lab:<4} {metric:<18} {unit:<6} {fmt(t):>12} {fmt(k):>12} '
+                  f'{"-" if r is None else f"{r:.2f}":>7}')
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(results, f, indent=2, sort_keys=True)

@@ -13,12 +13,14 @@
 #       Run /lib/tandem/demo.sh in the lab and show its output live.
 #   lab.sh bench --labs "svm vmx"
 #       Run the benchmarks (selftests/bench) in each lab, concurrently, in
-#       the labs' deterministic clock mode with one CPU; print the table
-#       and write build/bench/results.json.
+#       the labs' deterministic clock mode with one CPU; then boot the
+#       benchmarks' Linux guest natively in each lab's emulator; print the
+#       tables and write build/bench/results.json.
 #   Any command also takes --extra DIR (repeatable): DIR's files are
 #   copied into the initramfs root (e.g. DIR/lib/tandem/demo.sh).
 #
-# Work files: build/lab/<lab>/ (initramfs, serial.log, run.out).
+# Work files: build/lab/<lab>/ (initramfs, serial.log, run.out; bench:
+# bench.log, native.log and native.results of the native Linux boot).
 # Environment: LAB_TIMEOUT_SVM (default 1500 s), LAB_TIMEOUT_VMX (3400 s),
 # LAB_CPUS_SVM (2), LAB_CPUS_VMX (1: Bochs with 2 CPUs runs at half speed),
 # KVER (lab kernel), KSFT_INSTALL (installed kselftests), LAB_EXTRA
@@ -68,6 +70,35 @@ mkinitrd() {
 		--lab "$1" --mode "$2" --tests "${3:-}" ${extra[@]+"${extra[@]}"}
 }
 
+# The Linux guest of the benchmarks, booted natively by the lab's
+# emulator in its deterministic mode, one CPU: the lab kernel, the guest
+# initramfs and the command line it had under Tandem (read from the lab's
+# log), with the guest's RAM. Writes $labdir/LAB/native.results with the
+# figures between the markers report.py reads.
+#   bench_native LAB BENCH_LOG GUEST_INITRD
+bench_native() {
+	local l=$1 log=$2 initrd=$3 cmdline rc=0 res=$labdir/$1/native.results
+	cmdline=$(tr -d '\r' <"$log" | sed -n 's/^bench: linux cmdline //p' | head -n 1)
+	{
+		echo "TANDEM-BENCH-BEGIN"
+		if [ -z "$cmdline" ]; then
+			echo "bench: native linux boot: not run (the lab printed no guest command line)"
+			rc=1
+		else
+			echo "lab $l: native Linux boot (deterministic, 1 CPU): $cmdline" >&2
+			"$here/run.sh" --lab "$l" --initrd "$initrd" \
+				--log "$labdir/$l/native.log" --timeout "$(lab_timeout "$l")" \
+				--cpus 1 --deterministic --memory 128 --append "$cmdline" \
+				--begin '^tandem-guest: init,' --end '^tandem-guest: bench end' \
+				>&2 || rc=1
+			tr -d '\r' <"$labdir/$l/native.log" |
+				awk -v hv=native -v first=0 -v base=0 \
+					-f "$top/selftests/bench/linux_phases.awk" || rc=1
+		fi
+		echo "TANDEM-BENCH-END rc=$rc"
+	} >"$res"
+}
+
 case "$cmd" in
 check)
 	[ -n "$labs" ] || labs="svm vmx"
@@ -110,10 +141,18 @@ bench)
 	[ -n "$labs" ] || labs="svm vmx"
 	out=${BENCH_OUT:-$top/build/bench}
 	mkdir -p "$labdir" "$out"
+	# One Linux guest initramfs, booted under Tandem in the lab and
+	# natively by bench_native.
+	guest_initrd=$labdir/guest-initrd.cpio.gz
+	"$here/mkguestinitrd.sh" --out "$guest_initrd" || {
+		echo "lab.sh: could not build the Linux guest's initramfs"
+		exit 1
+	}
 	pids="" logs=""
 	for l in $labs; do
 		log=$labdir/$l/bench.log
-		rm -f "$log" "$labdir/$l/bench.out"
+		rm -f "$log" "$labdir/$l/bench.out" "$labdir/$l/native.log" \
+			"$labdir/$l/native.out" "$labdir/$l/native.results"
 		# The iteration counts go in as /etc/tandem-bench.
 		conf=$labdir/$l/bench-extra
 		rm -rf "$conf"
@@ -123,16 +162,20 @@ bench)
 			"${BENCH_REPS:-5}" "${BENCH_RUNS:-5}" >"$conf/etc/tandem-bench"
 		if ! "$here/mkinitramfs.sh" --out "$labdir/$l/initrd-bench.cpio.gz" \
 			--lab "$l" --mode bench --extra "$conf" \
-			${extra[@]+"${extra[@]}"}; then
+			--guest-initrd "$guest_initrd" ${extra[@]+"${extra[@]}"}; then
 			echo "lab $l: FAIL could not build the initramfs"
 			exit 1
 		fi
 		echo "lab $l: benchmarks booting (deterministic, 1 CPU, n=$n)"
-		"$here/run.sh" --lab "$l" --initrd "$labdir/$l/initrd-bench.cpio.gz" \
-			--log "$log" --timeout "$(lab_timeout "$l")" --cpus 1 \
-			--deterministic >"$labdir/$l/bench.out" 2>&1 &
+		{
+			"$here/run.sh" --lab "$l" --initrd "$labdir/$l/initrd-bench.cpio.gz" \
+				--log "$log" --timeout "$(lab_timeout "$l")" --cpus 1 \
+				--deterministic >"$labdir/$l/bench.out" 2>&1
+			bench_native "$l" "$log" "$guest_initrd" \
+				>>"$labdir/$l/bench.out" 2>&1
+		} &
 		pids="$pids $!"
-		logs="$logs $l=$log"
+		logs="$logs $l=$log $l=$labdir/$l/native.results"
 	done
 	for p in $pids; do wait "$p" || true; done
 	status=0

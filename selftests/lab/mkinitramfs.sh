@@ -6,7 +6,10 @@
 # libraries they need, and Debian's kvm modules for the lab kernel.
 #
 # usage: mkinitramfs.sh --out FILE.cpio.gz --lab svm|vmx --mode test|shell|demo|bench
-#                       [--tests "a b"] [--extra DIR]...
+#                       [--tests "a b"] [--extra DIR]... [--guest-initrd FILE]
+#
+# --guest-initrd: the Linux guest's initramfs to carry, instead of one
+# built here by mkguestinitrd.sh (make bench boots the same file natively).
 #
 # Environment: KVER (lab kernel version, default: newest /boot/vmlinuz-*-amd64),
 # KSFT_INSTALL (installed kselftests, default: <repo>/build/kselftest-install).
@@ -16,11 +19,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
 usage() {
-	echo "usage: $0 --out FILE.cpio.gz --lab svm|vmx --mode test|shell|demo|bench [--tests \"a b\"] [--extra DIR]..." >&2
+	echo "usage: $0 --out FILE.cpio.gz --lab svm|vmx --mode test|shell|demo|bench [--tests \"a b\"] [--extra DIR]... [--guest-initrd FILE]" >&2
 	exit 2
 }
 
-out="" lab="" mode="" tests="" extras=()
+out="" lab="" mode="" tests="" extras=() guest_initrd=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--out) out=$2; shift 2 ;;
@@ -28,6 +31,7 @@ while [ $# -gt 0 ]; do
 	--mode) mode=$2; shift 2 ;;
 	--tests) tests=$2; shift 2 ;;
 	--extra) extras+=("$2"); shift 2 ;;
+	--guest-initrd) guest_initrd=$2; shift 2 ;;
 	*) usage ;;
 	esac
 done
@@ -50,6 +54,9 @@ busybox=/bin/busybox
 
 # Absolute paths: the build below runs in the staging directory.
 case "$out" in /*) ;; *) out=$PWD/$out ;; esac
+if [ -n "$guest_initrd" ]; then
+	guest_initrd=$(cd "$(dirname "$guest_initrd")" && pwd)/$(basename "$guest_initrd")
+fi
 for i in ${extras[@]+"${!extras[@]}"}; do
 	extras[i]=$(cd "${extras[i]}" && pwd) || die "--extra ${extras[i]}: not a directory"
 done
@@ -166,37 +173,20 @@ else
 	warn "$ksft has no run_kselftest.sh: no selftests in the lab"
 fi
 
-# A Linux guest for linux_boot_test and for trying by hand: the lab's own
-# kernel image, as lib/tandem/guest/vmlinuz (not when the tests run
-# without linux_boot_test: it costs boot time under emulation).
+# A Linux guest for linux_boot_test, make bench and for trying by hand:
+# the lab's own kernel image, as lib/tandem/guest/vmlinuz (not when the
+# tests run without linux_boot_test: it costs boot time under emulation),
+# and its initramfs (mkguestinitrd.sh, or --guest-initrd's file).
 case " $mode $tests " in
-" test  "*|*" linux_boot_test "*|" shell "*|" demo "*)
+" test  "*|*" linux_boot_test "*|" shell "*|" demo "*|" bench "*)
 	mkdir -p lib/tandem/guest
 	cp "/boot/vmlinuz-$KVER" lib/tandem/guest/vmlinuz
-	# Its initramfs: busybox and selftests/tandem/linux_guest/init.
-	gstage=$(mktemp -d "${TMPDIR:-/tmp}/tandem-guest.XXXXXX")
-	mkdir -p "$gstage/bin"
-	cp "$busybox" "$gstage/bin/busybox"
-	cp "$top/selftests/tandem/linux_guest/init" "$gstage/init"
-	chmod 755 "$gstage/init"
-	# The panic notifier driver (pvpanic core, then its ACPI/port front
-	# end), which /init loads before it panics the kernel on purpose.
-	mkdir -p "$gstage/lib/modules"
-	for m in pvpanic pvpanic-mmio; do
-		src=$(find "/lib/modules/$KVER/kernel/drivers/misc/pvpanic" \
-			-name "$m.ko*" | head -n 1)
-		[ -n "$src" ] || die "$m.ko not found for kernel $KVER"
-		case "$src" in
-		*.ko.xz) xz -dc "$src" ;;
-		*.ko.zst) zstd -qdc "$src" ;;
-		*.ko.gz) gzip -dc "$src" ;;
-		*) cat "$src" ;;
-		esac >"$gstage/lib/modules/$m.ko"
-	done
-	(cd "$gstage" && find . -mindepth 1 | LC_ALL=C sort |
-		cpio --quiet -o -H newc --owner=0:0 | gzip -6) \
-		>lib/tandem/guest/initrd.cpio.gz
-	rm -rf "$gstage"
+	if [ -n "$guest_initrd" ]; then
+		cp "$guest_initrd" lib/tandem/guest/initrd.cpio.gz
+	else
+		KVER=$KVER "$here/mkguestinitrd.sh" \
+			--out "$stage/lib/tandem/guest/initrd.cpio.gz"
+	fi
 	;;
 esac
 

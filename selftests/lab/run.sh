@@ -5,6 +5,7 @@
 #
 # usage: run.sh --lab svm|vmx --initrd FILE --log SERIAL_OUT --timeout SECONDS
 #               [--interactive] [--cpus N] [--deterministic]
+#               [--append CMDLINE] [--memory MIB] [--begin RE --end RE]
 #
 #   svm: QEMU TCG, -cpu max (AMD SVM with NPT), 2 CPUs. --deterministic
 #        adds -icount shift=0,sleep=off (single-threaded TCG) and defaults
@@ -15,6 +16,11 @@
 # Exit status: 0 the guest reached TANDEM-LAB-END; 1 it stopped without
 # it (panic, crash); 2 timed out; 3 the guest never booted (no
 # TANDEM-LAB-BEGIN). --timeout 0 means no time limit.
+#
+# Another initramfs than a lab's (make bench boots the Linux guest's
+# natively): --append replaces the kernel command line, --memory the RAM
+# (1024 MiB), --begin and --end the two markers (grep -E patterns for a
+# whole line; the end also stops the emulator).
 #
 # --interactive: the serial console is the user's terminal.
 #   QEMU: -serial on stdio (muxed with the monitor: C-a x quits, C-a c
@@ -29,11 +35,13 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 
 usage() {
-	echo "usage: $0 --lab svm|vmx --initrd FILE --log SERIAL_OUT --timeout SECONDS [--interactive] [--cpus N] [--deterministic]" >&2
+	echo "usage: $0 --lab svm|vmx --initrd FILE --log SERIAL_OUT --timeout SECONDS [--interactive] [--cpus N] [--deterministic] [--append CMDLINE] [--memory MIB] [--begin RE --end RE]" >&2
 	exit 64
 }
 
 lab="" initrd="" log="" timeout="" interactive=0 cpus="" det=0
+append="" megs=1024 begin_re='^TANDEM-LAB-BEGIN' end_re='^TANDEM-LAB-END'
+stop_re='^TANDEM-DMESG-END'
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--lab) lab=$2; shift 2 ;;
@@ -43,6 +51,10 @@ while [ $# -gt 0 ]; do
 	--interactive) interactive=1; shift ;;
 	--cpus) cpus=$2; shift 2 ;;
 	--deterministic) det=1; shift ;;
+	--append) append=$2; shift 2 ;;
+	--memory) megs=$2; shift 2 ;;
+	--begin) begin_re=$2; shift 2 ;;
+	--end) end_re=$2; stop_re=$2; shift 2 ;;
 	*) usage ;;
 	esac
 done
@@ -67,7 +79,8 @@ if [ -z "${KVER:-}" ]; then
 fi
 kernel=/boot/vmlinuz-$KVER
 [ -r "$kernel" ] || { echo "run.sh: cannot read $kernel" >&2; exit 64; }
-append="console=ttyS0 panic=-1 quiet tandem_lab=$lab"
+[ -n "$append" ] || append="console=ttyS0 panic=-1 quiet tandem_lab=$lab"
+case "$megs" in ''|*[!0-9]*) usage ;; esac
 
 initrd=$(cd "$(dirname "$initrd")" && pwd)/$(basename "$initrd")
 mkdir -p "$(dirname "$log")"
@@ -113,7 +126,7 @@ trap 'exit 130' INT TERM HUP
 
 # Command line of the emulator, in "$@".
 if [ "$lab" = svm ]; then
-	set -- qemu-system-x86_64 -accel tcg -cpu max -smp "$cpus" -m 1024 \
+	set -- qemu-system-x86_64 -accel tcg -cpu max -smp "$cpus" -m "$megs" \
 		-no-reboot -nic none -kernel "$kernel" -initrd "$initrd" \
 		-append "$append"
 	[ "$det" = 1 ] && set -- "$@" -icount shift=0,sleep=off
@@ -161,7 +174,7 @@ else
 	# draining once its stdin is at EOF, and Bochs then blocks); the
 	# screen goes to screen.out.
 	cat >"$work/bochsrc" <<-EOF
-	megs: 1024
+	megs: $megs
 	cpu: model=corei7_skylake_x, count=$cpus, ips=400000000
 	romimage: file=/usr/share/bochs/BIOS-bochs-latest
 	vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
@@ -203,7 +216,7 @@ else
 		fi
 		# Bochs may stay up after the guest powered off: give it a few
 		# seconds once the log is complete, then stop it.
-		if [ -z "$finished_at" ] && grep -aq '^TANDEM-DMESG-END' "$log" 2>/dev/null; then
+		if [ -z "$finished_at" ] && grep -aqE "$stop_re" "$log" 2>/dev/null; then
 			finished_at=$now
 		fi
 		if [ -n "$finished_at" ] && [ $((now - finished_at)) -ge 5 ]; then
@@ -221,13 +234,13 @@ if [ "$interactive" = 1 ]; then
 	exit 0
 fi
 
-if grep -aq '^TANDEM-LAB-END' "$log"; then
+if tr -d '\r' <"$log" | grep -aqE "$end_re"; then
 	echo "lab $lab: finished in $elapsed s"
 	exit 0
 fi
 [ "${timed_out:-0}" = 1 ] && echo "lab $lab: timed out after $timeout s"
-if ! grep -aq '^TANDEM-LAB-BEGIN' "$log"; then
-	echo "lab $lab: the guest never booted (no TANDEM-LAB-BEGIN)"
+if ! tr -d '\r' <"$log" | grep -aqE "$begin_re"; then
+	echo "lab $lab: the guest never booted (no $begin_re)"
 	if [ "$lab" = vmx ] && [ -f "$work/bochs.log" ]; then
 		grep -E '^[0-9]+[pe]\[' "$work/bochs.log" | tail -n 5 | sed 's/^/bochs.log: /'
 	fi
@@ -235,5 +248,5 @@ if ! grep -aq '^TANDEM-LAB-BEGIN' "$log"; then
 	exit 3
 fi
 [ "${timed_out:-0}" = 1 ] && exit 2
-echo "lab $lab: stopped without TANDEM-LAB-END after $elapsed s"
+echo "lab $lab: stopped without $end_re after $elapsed s"
 exit 1

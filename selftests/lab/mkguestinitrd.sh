@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the Linux guest's initramfs (gzip'd newc cpio): busybox-static,
+# selftests/tandem/linux_guest/init as /init and linux_guest/tsc.c, built
+# static without libc, as /bin/tsc, and the kernel's pvpanic modules. linux_boot_test, make lab, make demo
+# and make bench boot the lab's own kernel on it, under Tandem; make bench
+# also boots it natively in the lab's emulator.
+#
+# usage: mkguestinitrd.sh --out FILE.cpio.gz
+# Environment: CC (default gcc), KVER (the guest kernel's version, whose
+# modules it carries; default: newest /boot/vmlinuz-*-amd64).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+guest=$(cd "$here/../tandem/linux_guest" && pwd)
+
+usage() {
+	echo "usage: $0 --out FILE.cpio.gz" >&2
+	exit 2
+}
+
+out=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--out) out=$2; shift 2 ;;
+	*) usage ;;
+	esac
+done
+[ -n "$out" ] || usage
+case "$out" in /*) ;; *) out=$PWD/$out ;; esac
+if [ -z "${KVER:-}" ]; then
+	KVER=$(find /boot -maxdepth 1 -name 'vmlinuz-*-amd64' -printf '%f\n' |
+		sed 's/^vmlinuz-//' | sort -V | tail -n 1)
+fi
+[ -n "$KVER" ] || { echo "mkguestinitrd: no /boot/vmlinuz-*-amd64" >&2; exit 1; }
+busybox=/bin/busybox
+[ -x "$busybox" ] && file -L "$busybox" | grep -q 'statically linked' || {
+	echo "mkguestinitrd: $busybox is not a static busybox (install busybox-static)" >&2
+	exit 1
+}
+
+stage=$(mktemp -d "${TMPDIR:-/tmp}/tandem-guest.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/bin"
+cp "$busybox" "$stage/bin/busybox"
+cp "$guest/init" "$stage/init"
+chmod 755 "$stage/init"
+# The panic notifier driver (pvpanic core, then its ACPI/port front end)
+# of the kernel the guest boots, which /init loads before its shell.
+mkdir -p "$stage/lib/modules"
+for m in pvpanic pvpanic-mmio; do
+	src=$(find "/lib/modules/$KVER/kernel/drivers/misc/pvpanic" \
+		-name "$m.ko*" 2>/dev/null | head -n 1)
+	if [ -z "$src" ]; then
+		echo "mkguestinitrd: $m.ko not found for kernel $KVER" >&2
+		exit 1
+	fi
+	case "$src" in
+	*.ko.xz) xz -dc "$src" ;;
+	*.ko.zst) zstd -qdc "$src" ;;
+	*.ko.gz) gzip -dc "$src" ;;
+	*) cat "$src" ;;
+	esac >"$stage/lib/modules/$m.ko"
+done
+${CC:-gcc} -static -nostdlib -O2 -Wall -Wextra -Werror -fno-stack-protector \
+	-o "$stage/bin/tsc" "$guest/tsc.c"
+strip "$stage/bin/tsc"
+mkdir -p "$(dirname "$out")"
+(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
+	cpio --quiet -o -H newc --owner=0:0 | gzip -6) >"$out.tmp"
+mv "$out.tmp" "$out"
