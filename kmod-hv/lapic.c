@@ -13,10 +13,11 @@
  * guest can take it, else ask the backend for an interrupt-window exit.
  * Without anything in the IRR that decision is one load, no lock.
  *
- * Not emulated: INIT/SIPI/NMI/SMI delivery modes (ignored), the APIC base
- * relocation (the MMIO page stays at 0xfee00000), x2APIC logical cluster
- * destinations, directed EOI, the thermal and performance counter
- * sources, error reporting beyond an illegal vector.
+ * INIT and STARTUP IPIs start the other vCPUs (tandem_vcpu_init_signal(),
+ * tandem_vcpu_startup()). Not emulated: NMI/SMI delivery modes (ignored),
+ * the APIC base relocation (the MMIO page stays at 0xfee00000), x2APIC
+ * logical cluster destinations, directed EOI, the thermal and performance
+ * counter sources, error reporting beyond an illegal vector.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -582,6 +583,45 @@ static int lapic_write(struct tandem_lapic *a, u32 off, u64 val,
 	return x2 ? -EINVAL : 0;
 }
 
+/*
+ * INIT and STARTUP to the vCPUs @icr names. An INIT level de-assert (level
+ * trigger, assert bit clear) does nothing, as on every processor since the
+ * Pentium 4 (SDM Vol. 3A 10.6.1); Linux still sends one.
+ */
+static void lapic_send_startup(struct tandem_vcpu *vcpu, u32 icr, u32 dest)
+{
+	bool init = (icr & APIC_MODE_MASK) == APIC_DM_INIT;
+	struct tandem_domain *dom = vcpu->dom;
+	u32 i;
+
+	if (init && (icr & APIC_INT_LEVELTRIG) && !(icr & APIC_INT_ASSERT))
+		return;
+	for (i = 0; i < dom->vcpus; i++) {
+		struct tandem_vcpu *t = &dom->vcpu[i];
+
+		switch (icr & LAPIC_SHORTHAND) {
+		case APIC_DEST_SELF:
+			if (t != vcpu)
+				continue;
+			break;
+		case APIC_DEST_ALLBUT:
+			if (t == vcpu)
+				continue;
+			break;
+		case APIC_DEST_ALLINC:
+			break;
+		default:
+			if (!t->lapic ||
+			    !lapic_dest_match(t->lapic, dest, icr & APIC_DEST_LOGICAL))
+				continue;
+		}
+		if (init)
+			tandem_vcpu_init_signal(t);
+		else
+			tandem_vcpu_startup(t, icr & APIC_VECTOR_MASK);
+	}
+}
+
 static void lapic_send_ipi(struct tandem_vcpu *vcpu, u32 icr, u32 dest)
 {
 	u32 mode = icr & APIC_MODE_MASK;
@@ -589,7 +629,11 @@ static void lapic_send_ipi(struct tandem_vcpu *vcpu, u32 icr, u32 dest)
 	struct tandem_domain *dom = vcpu->dom;
 	u32 i;
 
-	/* INIT, SIPI, NMI, SMI: not emulated (one-vCPU guests, no NMI). */
+	if (mode == APIC_DM_INIT || mode == APIC_DM_STARTUP) {
+		lapic_send_startup(vcpu, icr, dest);
+		return;
+	}
+	/* NMI, SMI: not emulated. */
 	if (mode != APIC_DM_FIXED && mode != APIC_DM_LOWEST)
 		return;
 	switch (icr & LAPIC_SHORTHAND) {

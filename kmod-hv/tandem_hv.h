@@ -278,6 +278,7 @@ struct tandem_arch_ops {
 /* tandem_vcpu.requests: why the thread must leave the guest */
 #define TANDEM_REQ_KICK		0	/* look at the domain's state again */
 #define TANDEM_REQ_REGS		1	/* a register request is waiting */
+#define TANDEM_REQ_SIPI		2	/* a startup IPI came (@sipi_vector) */
 
 /* tandem_vcpu.leave: what the thread does once out of the guest */
 enum tandem_leave {
@@ -304,6 +305,10 @@ enum tandem_leave {
  * @wait: where the thread sleeps while halted or stopped
  * @requests: %TANDEM_REQ_* bits
  * @halted: the guest executed HLT and waits for an event
+ * @wait_sipi: waits for a startup IPI (after INIT; from creation for the
+ *	vCPUs other than 0 whose registers the host did not set)
+ * @host_regs: VCPU_SET_REGS gave its registers: it starts from them
+ * @sipi_vector: the vector of the last startup IPI
  * @fpu: the guest's x87/SSE state while the thread is outside the guest
  * @initial: registers to start (and restart) from
  * @lapic: its local APIC (lapic.c)
@@ -341,6 +346,9 @@ struct tandem_vcpu {
 	wait_queue_head_t wait;
 	unsigned long requests;
 	bool halted;
+	bool wait_sipi;
+	bool host_regs;
+	u8 sipi_vector;
 	struct fxregs_state *fpu;
 	struct tandem_vcpu_regs initial;
 	struct tandem_lapic *lapic;
@@ -588,6 +596,8 @@ int tandem_vcpu_fill_stats(struct sk_buff *skb, struct tandem_domain *dom);
 void tandem_vcpu_reset_regs(struct tandem_vcpu_regs *regs);
 void tandem_domain_wake(struct tandem_domain *dom);
 void tandem_vcpu_irq_notify(struct tandem_vcpu *vcpu);
+void tandem_vcpu_init_signal(struct tandem_vcpu *vcpu);
+void tandem_vcpu_startup(struct tandem_vcpu *vcpu, u8 vector);
 u32 tandem_vcpu_threads(void);
 
 /* exits.c: exits handled in common code */

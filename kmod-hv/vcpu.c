@@ -114,6 +114,8 @@ int tandem_vcpus_alloc(struct tandem_domain *dom)
 		init_completion(&vcpu->req_done);
 		mutex_init(&vcpu->req_lock);
 		tandem_vcpu_reset_regs(&vcpu->initial);
+		/* Application processors wait for the guest to start them. */
+		vcpu->wait_sipi = i != 0;
 		/* kmalloc(512) is 512-byte aligned; FXSAVE wants 16. */
 		vcpu->fpu = kzalloc(sizeof(*vcpu->fpu), GFP_KERNEL_ACCOUNT);
 		if (!vcpu->fpu)
@@ -151,7 +153,7 @@ void tandem_vcpus_free(struct tandem_domain *dom)
 static bool tandem_vcpu_runnable(struct tandem_vcpu *vcpu)
 {
 	return READ_ONCE(vcpu->dom->state) == TANDEM_STATE_RUNNING &&
-	       !READ_ONCE(vcpu->halted);
+	       !READ_ONCE(vcpu->halted) && !READ_ONCE(vcpu->wait_sipi);
 }
 
 static bool tandem_vcpu_should_wake(struct tandem_vcpu *vcpu)
@@ -353,6 +355,65 @@ static void tandem_vcpu_wait(struct tandem_vcpu *vcpu)
 	}
 }
 
+/**
+ * tandem_vcpu_init_signal() - an INIT IPI: the vCPU stops and waits for a
+ * startup IPI (SDM Vol. 3A 9.4.4, 10.6.1)
+ * @vcpu: the target
+ *
+ * Callable from any context. Registers are not touched: a startup IPI
+ * gives the vCPU its whole state, and nothing else can leave the wait.
+ * The local APIC keeps its state (a guest starting a processor programs
+ * it afresh).
+ */
+void tandem_vcpu_init_signal(struct tandem_vcpu *vcpu)
+{
+	WRITE_ONCE(vcpu->wait_sipi, true);
+	tandem_vcpu_kick(vcpu);
+}
+
+/**
+ * tandem_vcpu_startup() - a startup IPI: a vCPU waiting for one runs from
+ * real mode at @vector * 4096; others ignore it (a second SIPI after a
+ * successful first, as operating systems send)
+ * @vcpu: the target
+ * @vector: the page number
+ *
+ * Callable from any context; the vCPU's own thread loads the state.
+ */
+void tandem_vcpu_startup(struct tandem_vcpu *vcpu, u8 vector)
+{
+	if (!READ_ONCE(vcpu->wait_sipi))
+		return;
+	WRITE_ONCE(vcpu->sipi_vector, vector);
+	set_bit(TANDEM_REQ_SIPI, &vcpu->requests);
+	tandem_vcpu_kick(vcpu);
+}
+
+/* In the vCPU thread: leave wait-for-SIPI at the vector's page. */
+static void tandem_vcpu_serve_sipi(struct tandem_vcpu *vcpu)
+{
+	struct tandem_vcpu_regs regs;
+	u8 vector = READ_ONCE(vcpu->sipi_vector);
+	int err;
+
+	if (!READ_ONCE(vcpu->wait_sipi))
+		return;
+	tandem_vcpu_reset_regs(&regs);
+	regs.cs.selector = vector << 8;
+	regs.cs.base = (u64)vector << 12;
+	regs.rip = 0;
+	preempt_disable();
+	err = tandem_arch->set_regs(vcpu, &regs);
+	preempt_enable();
+	if (err) {
+		pr_info_ratelimited("domain %u vCPU %u: startup at vector %#x refused (%d)\n",
+				    vcpu->dom->id, vcpu->id, vector, err);
+		return;
+	}
+	WRITE_ONCE(vcpu->halted, false);
+	WRITE_ONCE(vcpu->wait_sipi, false);
+}
+
 /* vCPU threads that are running tandem_vcpu_thread(), for GET_INFO. */
 static atomic_t tandem_vcpu_nr_threads = ATOMIC_INIT(0);
 
@@ -383,6 +444,8 @@ static int tandem_vcpu_thread(void *data)
 		clear_bit(TANDEM_REQ_KICK, &vcpu->requests);
 		if (test_and_clear_bit(TANDEM_REQ_REGS, &vcpu->requests))
 			tandem_vcpu_serve_regs(vcpu);
+		if (test_and_clear_bit(TANDEM_REQ_SIPI, &vcpu->requests))
+			tandem_vcpu_serve_sipi(vcpu);
 		if (vcpu->init_err || !tandem_vcpu_runnable(vcpu)) {
 			tandem_vcpu_wait(vcpu);
 			continue;
@@ -455,8 +518,14 @@ int tandem_vcpu_set_regs(struct tandem_vcpu *vcpu,
 			 const struct tandem_vcpu_regs *regs)
 {
 	struct tandem_vcpu_regs copy = *regs;
+	int err = tandem_vcpu_regs_request(vcpu, &copy, true);
 
-	return tandem_vcpu_regs_request(vcpu, &copy, true);
+	/* Given a state by the host, it runs from it rather than waiting. */
+	if (!err) {
+		WRITE_ONCE(vcpu->host_regs, true);
+		WRITE_ONCE(vcpu->wait_sipi, false);
+	}
+	return err;
 }
 
 /* A weight relative to 256 as a nice level: each level is about 1.25x. */
@@ -659,6 +728,7 @@ int tandem_domain_restart(struct tandem_domain *dom)
 		err = tandem_vcpu_regs_request(vcpu, &regs, true);
 		tandem_lapic_reset(vcpu);
 		WRITE_ONCE(vcpu->halted, false);
+		WRITE_ONCE(vcpu->wait_sipi, i != 0 && !vcpu->host_regs);
 	}
 	if (!err) {
 		/* Restarts after crashes count towards max_restarts. */

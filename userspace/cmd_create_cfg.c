@@ -97,25 +97,38 @@ static int tsc_khz_cb(struct nl_msg *msg, void *arg)
 }
 
 /*
- * The command line the guest gets: the configuration's, plus
- * tsc_early_khz= with the guests' TSC rate unless the configuration sets
- * it. Linux's own TSC calibration loops (against the PIT, the PM timer)
- * need port reads of a few microseconds; under emulation they fail and
- * Linux gives up on the TSC. Intel guests also find the rate in CPUID
- * leaves 0x15/0x16; AMD guests have only this.
+ * The command line the guest gets: the configuration's, plus what Linux
+ * needs on a virtual machine it cannot detect as one:
+ * - tsc_early_khz= with the guests' TSC rate unless the configuration
+ *   sets it. Linux's own TSC calibration loops (against the PIT, the PM
+ *   timer) need port reads of a few microseconds; under emulation they
+ *   fail and Linux gives up on the TSC. Intel guests also find the rate
+ *   in CPUID leaves 0x15/0x16; AMD guests have only this.
+ * - no_timer_check, unless there: Linux's check that the timer interrupt
+ *   works wants several PIT ticks taken within a few of them, which a
+ *   vCPU thread that the host preempts can miss (the ticks coalesce), and
+ *   the guest then panics ("IO-APIC + timer doesn't work"). Linux sets it
+ *   by itself on KVM for the same reason.
  */
 static char *guest_cmdline(struct tnl *t, const char *cmdline)
 {
+	const char *timer = strstr(cmdline, "no_timer_check") ?
+			    "" : " no_timer_check";
 	uint32_t khz = 0;
 	char *s;
+	int n;
 
 	if (strstr(cmdline, "tsc_early_khz=") ||
 	    tnl_request(t, tnl_msg(t, TANDEM_CMD_GET_INFO, 0), tsc_khz_cb, &khz,
 			"create: get info") || !khz)
-		return strdup(cmdline);
-	if (asprintf(&s, "%s%stsc_early_khz=%u", cmdline, *cmdline ? " " : "",
-		     khz) < 0)
+		n = asprintf(&s, "%s%s", cmdline, timer);
+	else
+		n = asprintf(&s, "%s%s tsc_early_khz=%u", cmdline, timer, khz);
+	if (n < 0)
 		return NULL;
+	/* An empty configured line gets no leading blank. */
+	if (s[0] == ' ')
+		memmove(s, s + 1, strlen(s));
 	return s;
 }
 

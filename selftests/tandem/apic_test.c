@@ -40,6 +40,7 @@ enum at_routine {
 	AT_IOAPIC_EDGE,
 	AT_IOAPIC_LEVEL,
 	AT_TIMER_STORM,
+	AT_START_AP,
 };
 
 FIXTURE(apic) {
@@ -339,6 +340,36 @@ TEST_F(apic, one_tick_periodic_timer_does_not_stall_host)
 	EXPECT_GT(2000, t1 - t0) TH_LOG("destroy took %ld ms", t1 - t0);
 	tg_close(&self->d);
 	self->created = 0;
+}
+
+/*
+ * A second vCPU waits for the guest to start it: INIT (and the INIT
+ * de-assert, which does nothing) then STARTUP with vector 0x0c from vCPU
+ * 0's xAPIC run it in real mode at 0xc000 (CS 0x0c00, IP 0), once. A
+ * second STARTUP while it runs is ignored; INIT stops it and STARTUP runs
+ * it again. Real mode: skipped where VMX lacks unrestricted guest.
+ */
+TEST_F(apic, init_and_startup_ipis_start_the_second_vcpu_once)
+{
+	struct tandem_vcpu_regs regs;
+	uint64_t starts = 0;
+
+	if (!self->skip)
+		self->skip = gt_unusable(TG_REAL);
+	gt_vcpus = 2;
+	AT_CREATE(AT_START_AP, 0, 0);
+	gt_vcpus = 1;
+	AT_START();
+	AT_WAIT("sync", &starts);
+	EXPECT_EQ(1, starts);
+	AT_WAIT("sync", &starts);
+	EXPECT_EQ(1, starts) TH_LOG("a second STARTUP restarted the AP");
+	AT_WAIT("sync", &starts);
+	EXPECT_EQ(2, starts) TH_LOG("INIT then STARTUP did not start it again");
+	AT_WAIT("done", NULL);
+	ASSERT_EQ(0, tg_get_regs(&self->d, 1, &regs)) TH_LOG("%s", self->d.msg);
+	EXPECT_EQ(0x0c00, regs.cs.selector);
+	EXPECT_EQ(0xc000, regs.cs.base);
 }
 
 TEST_HARNESS_MAIN

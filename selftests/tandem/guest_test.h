@@ -237,6 +237,8 @@ static inline void gt_reap_stale(const char *prefix)
  * -1 back.
  */
 static int64_t gt_on_poweroff = -1, gt_on_reboot = -1, gt_on_crash = -1;
+/* vCPUs of the domains gt_create_payload() makes (vCPU 0 runs the payload) */
+static uint32_t gt_vcpus = 1;
 
 static inline int gt_create_payload(struct tg_domain *d, const char *prefix,
 				    uint64_t memory, enum tg_mode mode,
@@ -250,8 +252,8 @@ static inline int gt_create_payload(struct tg_domain *d, const char *prefix,
 	int err;
 
 	snprintf(name, sizeof(name), "%s%d-%d", prefix, getpid(), counter++);
-	err = tg_create_wish(d, name, memory, 1, gt_on_poweroff, gt_on_reboot,
-			     gt_on_crash);
+	err = tg_create_wish(d, name, memory, gt_vcpus, gt_on_poweroff,
+			     gt_on_reboot, gt_on_crash);
 	if (err) {
 		*why = "DOMAIN_CREATE";
 		return err;
