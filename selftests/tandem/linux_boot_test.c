@@ -215,6 +215,31 @@ static int wait_console(struct tg_domain *d, const char *needle, int ms)
 }
 
 /*
+ * Wait until @d's console shows @needle; otherwise fail the test, saying
+ * why the guest stopped (state, crash reason, registers) and what its
+ * console showed.
+ */
+#define LG_WAIT(d, needle, ms) do {					\
+	char __why[2560] = "";						\
+	int __rc = wait_console(d, needle, ms);				\
+									\
+	if (__rc)							\
+		stopped_why(d, __why, sizeof(__why));			\
+	ASSERT_EQ(0, __rc)						\
+		TH_LOG("no \"%s\" on the console (%s); %s; console:\n%s",	\
+		       needle, strerror(-__rc), __why, (d)->console);	\
+} while (0)
+
+/* The lab's copy of its kernel, and domains able to run @mode code. */
+#define LG_NEED_GUEST(mode) do {					\
+	if (access(GUEST_KERNEL, R_OK))					\
+		SKIP(return, "%s is missing (the lab adds it with linux_boot_test)", \
+		     GUEST_KERNEL);					\
+	if (gt_unusable(mode))						\
+		SKIP(return, "%s", gt_unusable(mode));			\
+} while (0)
+
+/*
  * The lab kernel, built by `tandem create -f` with 256 MiB, the guest
  * initramfs and a command line carrying a marker, prints its banner (the
  * lab's own version), the command line with the marker, the e820 map with
@@ -241,11 +266,7 @@ TEST_F_TIMEOUT(linux_guest, lab_kernel_boots_to_init_and_powers_off, 900)
 	time_t now;
 	int rc;
 
-	if (access(GUEST_KERNEL, R_OK))
-		SKIP(return, "%s is missing (the lab adds it with linux_boot_test)",
-		     GUEST_KERNEL);
-	if (gt_unusable(TG_LONG))
-		SKIP(return, "%s", gt_unusable(TG_LONG));
+	LG_NEED_GUEST(TG_LONG);
 	ASSERT_EQ(0, uname(&u));
 
 	rc = create_guest(self, "poweroff", "", "destroy", "preserve",
@@ -254,26 +275,14 @@ TEST_F_TIMEOUT(linux_guest, lab_kernel_boots_to_init_and_powers_off, 900)
 	ASSERT_TRUE(self->created);
 
 	snprintf(want, sizeof(want), "Linux version %s ", u.release);
-	rc = wait_console(&self->d, want, BOOT_TIMEOUT);
-	if (rc)
-		stopped_why(&self->d, why, sizeof(why));
-	ASSERT_EQ(0, rc) TH_LOG("no \"%s\" (%s); %s; console:\n%s", want,
-				strerror(-rc), why, self->d.console);
+	LG_WAIT(&self->d, want, BOOT_TIMEOUT);
 	snprintf(want, sizeof(want), "Command line: ");
-	rc = wait_console(&self->d, self->marker, BOOT_TIMEOUT);
-	if (rc)
-		stopped_why(&self->d, why, sizeof(why));
-	ASSERT_EQ(0, rc) TH_LOG("no marker %s; %s; console:\n%s", self->marker,
-				why, self->d.console);
+	LG_WAIT(&self->d, self->marker, BOOT_TIMEOUT);
 	EXPECT_NE(NULL, strstr(self->d.console, want));
 	snprintf(want, sizeof(want),
 		 "BIOS-e820: [mem 0x0000000000100000-0x%016llx] usable",
 		 (unsigned long long)GUEST_MIB * 1024 * 1024 - 1);
-	rc = wait_console(&self->d, "ACPI: APIC ", BOOT_TIMEOUT);
-	if (rc)
-		stopped_why(&self->d, why, sizeof(why));
-	ASSERT_EQ(0, rc) TH_LOG("no MADT (%s); %s; console:\n%s", strerror(-rc),
-				why, self->d.console);
+	LG_WAIT(&self->d, "ACPI: APIC ", BOOT_TIMEOUT);
 	EXPECT_NE(NULL, strstr(self->d.console, want))
 		TH_LOG("no \"%s\"; console:\n%s", want, self->d.console);
 	EXPECT_NE(NULL, strstr(self->d.console, "ACPI: RSDP "));
@@ -295,11 +304,7 @@ TEST_F_TIMEOUT(linux_guest, lab_kernel_boots_to_init_and_powers_off, 900)
 
 	snprintf(want, sizeof(want),
 		 "tandem-guest: init, kernel %s, run poweroff", u.release);
-	rc = wait_console(&self->d, want, BOOT_TIMEOUT);
-	if (rc)
-		stopped_why(&self->d, why, sizeof(why));
-	ASSERT_EQ(0, rc) TH_LOG("no \"%s\" (%s); %s; console:\n%s", want,
-				strerror(-rc), why, self->d.console);
+	LG_WAIT(&self->d, want, BOOT_TIMEOUT);
 	EXPECT_EQ(0, wait_console(&self->d, "tandem-guest: cpu flag hypervisor",
 				  BOOT_TIMEOUT))
 		TH_LOG("no hypervisor flag; console:\n%s", self->d.console);
@@ -362,11 +367,7 @@ TEST_F_TIMEOUT(linux_guest, reboot_restarts_the_guest_once_then_it_stays_down,
 	long end;
 	int rc;
 
-	if (access(GUEST_KERNEL, R_OK))
-		SKIP(return, "%s is missing (the lab adds it with linux_boot_test)",
-		     GUEST_KERNEL);
-	if (gt_unusable(TG_LONG))
-		SKIP(return, "%s", gt_unusable(TG_LONG));
+	LG_NEED_GUEST(TG_LONG);
 	self->agent.shutdown_action = TANDEM_CRASH_PRESERVE;
 	self->agent.shutdown_restarts = 1;
 	rc = create_guest(self, "reboot", "quiet", "destroy", "restart",
@@ -440,17 +441,13 @@ static struct treply *crashed_event(struct tnl_sock *s, uint32_t id, int ms)
 TEST_F_TIMEOUT(linux_guest, console_commands_run_and_a_typed_panic_is_a_crash,
 	       900)
 {
-	char out[4096], args[64], why[2560] = "";
+	char out[4096], args[64];
 	struct tnl_sock ev_sock;
 	struct gt_stats st;
 	struct treply *ev;
 	int rc;
 
-	if (access(GUEST_KERNEL, R_OK))
-		SKIP(return, "%s is missing (the lab adds it with linux_boot_test)",
-		     GUEST_KERNEL);
-	if (gt_unusable(TG_LONG))
-		SKIP(return, "%s", gt_unusable(TG_LONG));
+	LG_NEED_GUEST(TG_LONG);
 	self->agent.crash_action = TANDEM_CRASH_RESTART;
 	ASSERT_EQ(0, tnl_open(&ev_sock));
 	ASSERT_EQ(0, tnl_join(&ev_sock, TANDEM_MCGRP_EVENTS_NAME));
@@ -462,11 +459,7 @@ TEST_F_TIMEOUT(linux_guest, console_commands_run_and_a_typed_panic_is_a_crash,
 	ASSERT_EQ(0, tcli_run(args, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "on_crash:        restart\n"))
 		TH_LOG("tandem %s shows no on_crash wish:\n%s", args, out);
-	rc = wait_console(&self->d, "tandem-guest: shell", BOOT_TIMEOUT);
-	if (rc)
-		stopped_why(&self->d, why, sizeof(why));
-	ASSERT_EQ(0, rc) TH_LOG("no shell (%s); %s; console:\n%s",
-				strerror(-rc), why, self->d.console);
+	LG_WAIT(&self->d, "tandem-guest: shell", BOOT_TIMEOUT);
 	EXPECT_NE(NULL, strstr(self->d.console,
 			       "tandem-guest: pvpanic bound to QEMU0001:00"))
 		TH_LOG("the pvpanic driver found no panic device; console:\n%s",
@@ -515,26 +508,18 @@ TEST_F_TIMEOUT(linux_guest, console_commands_run_and_a_typed_panic_is_a_crash,
 TEST_F_TIMEOUT(linux_guest, a_guest_spinning_in_panic_leaves_the_host_responsive,
 	       900)
 {
-	char out[4096], why[2560] = "";
+	char out[4096];
 	struct gt_stats st;
 	uint64_t ran;
 	long t0;
 	int i, rc;
 
-	if (access(GUEST_KERNEL, R_OK))
-		SKIP(return, "%s is missing (the lab adds it with linux_boot_test)",
-		     GUEST_KERNEL);
-	if (gt_unusable(TG_LONG))
-		SKIP(return, "%s", gt_unusable(TG_LONG));
+	LG_NEED_GUEST(TG_LONG);
 	rc = create_guest(self, "shell", "quiet rdinit=/none init=/none",
 			  "destroy", "destroy", "preserve", out, sizeof(out));
 	ASSERT_EQ(0, rc) TH_LOG("tandem create -f:\n%s", out);
 	ASSERT_TRUE(self->created);
-	rc = wait_console(&self->d, "Kernel panic - not syncing", BOOT_TIMEOUT);
-	if (rc)
-		stopped_why(&self->d, why, sizeof(why));
-	ASSERT_EQ(0, rc) TH_LOG("no panic (%s); %s; console:\n%s",
-				strerror(-rc), why, self->d.console);
+	LG_WAIT(&self->d, "Kernel panic - not syncing", BOOT_TIMEOUT);
 	ASSERT_EQ(0, gt_get(&self->d, &st));
 	ran = st.run_ns;
 	for (i = 0; i < 20; i++) {
@@ -562,14 +547,10 @@ TEST_F_TIMEOUT(linux_guest, a_guest_spinning_in_panic_leaves_the_host_responsive
 TEST_F_TIMEOUT(linux_guest, two_guests_at_once_both_reach_init, 900)
 {
 	struct tg_domain *d[2] = { &self->d, &self->d2 };
-	char out[4096], why[2560] = "";
+	char out[4096];
 	int i, rc;
 
-	if (access(GUEST_KERNEL, R_OK))
-		SKIP(return, "%s is missing (the lab adds it with linux_boot_test)",
-		     GUEST_KERNEL);
-	if (gt_unusable(TG_LONG))
-		SKIP(return, "%s", gt_unusable(TG_LONG));
+	LG_NEED_GUEST(TG_LONG);
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		SKIP(return, "two guests at once want two host CPUs (this lab has %ld; the SVM lab has 2)",
 		     sysconf(_SC_NPROCESSORS_ONLN));
@@ -586,11 +567,7 @@ TEST_F_TIMEOUT(linux_guest, two_guests_at_once_both_reach_init, 900)
 	ASSERT_TRUE(self->created2);
 
 	for (i = 0; i < 2; i++) {
-		rc = wait_console(d[i], "tandem-guest: shell", BOOT_TIMEOUT);
-		if (rc)
-			stopped_why(d[i], why, sizeof(why));
-		ASSERT_EQ(0, rc) TH_LOG("guest %d reached no shell (%s); %s; console:\n%s",
-					i, strerror(-rc), why, d[i]->console);
+		LG_WAIT(d[i], "tandem-guest: shell", BOOT_TIMEOUT);
 		EXPECT_NE(NULL, strstr(d[i]->console, "tandem-guest: init, kernel"));
 	}
 	for (i = 0; i < 2; i++)
@@ -606,14 +583,11 @@ TEST_F_TIMEOUT(linux_guest, two_guests_at_once_both_reach_init, 900)
  */
 TEST_F_TIMEOUT(linux_guest, two_vcpus_are_started_by_the_guest, 900)
 {
-	char out[4096], why[2560] = "";
+	char out[4096];
 	int rc;
 
-	if (access(GUEST_KERNEL, R_OK))
-		SKIP(return, "%s is missing (the lab adds it with linux_boot_test)",
-		     GUEST_KERNEL);
-	if (gt_unusable(TG_REAL))
-		SKIP(return, "%s", gt_unusable(TG_REAL));
+	/* The second vCPU starts in real mode. */
+	LG_NEED_GUEST(TG_REAL);
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		SKIP(return, "one host CPU (%ld): two vCPUs would share it, and another Linux boot under Bochs costs the VMX lab minutes it has not got",
 		     sysconf(_SC_NPROCESSORS_ONLN));
@@ -623,11 +597,7 @@ TEST_F_TIMEOUT(linux_guest, two_vcpus_are_started_by_the_guest, 900)
 			  out, sizeof(out));
 	ASSERT_EQ(0, rc) TH_LOG("tandem create -f:\n%s", out);
 	ASSERT_TRUE(self->created);
-	rc = wait_console(&self->d, "tandem-guest: shell", BOOT_TIMEOUT);
-	if (rc)
-		stopped_why(&self->d, why, sizeof(why));
-	ASSERT_EQ(0, rc) TH_LOG("no shell (%s); %s; console:\n%s",
-				strerror(-rc), why, self->d.console);
+	LG_WAIT(&self->d, "tandem-guest: shell", BOOT_TIMEOUT);
 	EXPECT_NE(NULL, strstr(self->d.console, "smp: Brought up 1 node, 2 CPUs"))
 		TH_LOG("console:\n%s", self->d.console);
 	rc = console_send(self, "echo cpus-$(grep -c ^processor /proc/cpuinfo)",
