@@ -99,6 +99,19 @@ bench_native() {
 	} >"$res"
 }
 
+# The five test binaries that took the longest host time in a lab run,
+# from run.sh's LOG.times: slowest LAB TIMES
+slowest() {
+	[ -s "$2" ] || return 0
+	awk -v lab="$1" '
+	$2 == "#" && $3 == "selftests:" { name = $5; t0 = $1; next }
+	$2 ~ /^(not|ok)$/ && name != "" && $0 ~ / selftests: / {
+		print $1 - t0, name; name = ""
+	}' "$2" | sort -rn | head -n 5 |
+		awk -v lab="$1" '{ s = s sep $2 " " $1 " s"; sep = ", " }
+		END { if (s != "") print "lab " lab ": slowest: " s }'
+}
+
 case "$cmd" in
 check)
 	[ -n "$labs" ] || labs="svm vmx"
@@ -125,6 +138,7 @@ check)
 		case " $labs " in *" $l "*) ;; *) continue ;; esac
 		cat "$labdir/$l/run.out" 2>/dev/null || true
 		out=$("$here/summarize.sh" --lab "$l" "$labdir/$l/serial.log") || status=1
+		slowest "$l" "$labdir/$l/serial.log.times"
 		echo "$out"
 		# shellcheck disable=SC2046 # three numbers, or nothing
 		set -- $(echo "$out" | tail -n 1 |

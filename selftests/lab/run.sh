@@ -117,8 +117,14 @@ stop_emulator() {
 	wait "$pid" 2>/dev/null || true
 	pid=""
 }
+stamper=""
 cleanup() {
 	stop_emulator
+	if [ -n "$stamper" ]; then
+		# shellcheck disable=SC2046
+		kill $stamper $(descendants "$stamper") 2>/dev/null || true
+		wait "$stamper" 2>/dev/null || true
+	fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -207,6 +213,16 @@ else
 	fi
 	(cd "$work" && exec setsid "$@" </dev/null >"$out" 2>&1) &
 	pid=$!
+	# LOG.times: the host's seconds since the start when each kselftest
+	# result line arrived, so that slow tests can be found (the labs'
+	# own clocks are not the host's).
+	: >"$log.times"
+	(tail -n +1 -F "$log" 2>/dev/null | while IFS= read -r l; do
+		case "$l" in
+		*"ok "[0-9]*|"# selftests: "*) echo "$(($(date +%s) - start)) ${l%$'\r'}" ;;
+		esac
+	done >>"$log.times") &
+	stamper=$!
 	timed_out=0 finished_at=""
 	while kill -0 "$pid" 2>/dev/null; do
 		now=$(date +%s)
