@@ -195,6 +195,24 @@ int bzimage_parse(const void *img, size_t len, struct bzimage *bz,
 	return 0;
 }
 
+/**
+ * linux_image_parse() - read a kernel image, a bzImage or an ELF vmlinux
+ * @img: the file's bytes
+ * @len: the file's size
+ * @bz: what it says (see bzimage_parse() and vmlinux_parse())
+ * @err: the reason when the image is refused
+ * @errlen: size of @err
+ *
+ * Return: 0, or -EINVAL with @err saying why.
+ */
+int linux_image_parse(const void *img, size_t len, struct bzimage *bz,
+		      char *err, size_t errlen)
+{
+	if (vmlinux_is_elf(img, len))
+		return vmlinux_parse(img, len, bz, err, errlen);
+	return bzimage_parse(img, len, bz, err, errlen);
+}
+
 static void e820_add(uint8_t *bp, uint64_t addr, uint64_t size,
 		     uint32_t type)
 {
@@ -289,6 +307,28 @@ static void add_region(struct linux_boot *lb, uint64_t gpa, const void *data,
 	r->what = what;
 }
 
+/*
+ * An ELF vmlinux's segments, each without its trailing zero bytes: the
+ * domain's RAM is zero when the builder writes it (and again at a
+ * restart), and a kernel's .bss and .brk are megabytes of zeros in the
+ * file.
+ */
+static void add_segments(struct linux_boot *lb, const uint8_t *img)
+{
+	unsigned int i;
+
+	for (i = 0; i < lb->image.nr_segs; i++) {
+		const struct lb_segment *s = &lb->image.seg[i];
+		const uint8_t *d = img + s->off;
+		size_t n = s->filesz;
+
+		while (n && !d[n - 1])
+			n--;
+		if (n)
+			add_region(lb, s->gpa, d, n, "kernel");
+	}
+}
+
 static uint64_t mib_up(uint64_t v)
 {
 	return align_up(v, MiB) / MiB;
@@ -300,7 +340,11 @@ static int place_kernel(const struct linux_boot_cfg *cfg,
 {
 	const struct bzimage *bz = &lb->image;
 
-	if (bz->relocatable) {
+	if (bz->elf) {
+		/* Loaded where it runs, by segment: no decompressor. */
+		lb->kernel_gpa = bz->pref_address;
+		lb->run_start = bz->pref_address;
+	} else if (bz->relocatable) {
 		lb->kernel_gpa = LB_KERNEL_GPA;
 		/*
 		 * The decompressor moves itself to the next kernel_alignment
@@ -315,7 +359,7 @@ static int place_kernel(const struct linux_boot_cfg *cfg,
 		lb->run_start = bz->pref_address;
 	}
 	lb->run_end = lb->run_start + bz->init_size;
-	lb->entry = lb->kernel_gpa + STARTUP_64;
+	lb->entry = bz->elf ? bz->entry : lb->kernel_gpa + STARTUP_64;
 	if (lb->kernel_gpa + bz->kernel_len > cfg->memory ||
 	    lb->run_end > cfg->memory)
 		return bz_fail(err, errlen,
@@ -357,13 +401,31 @@ static void boot_params_build(const struct linux_boot_cfg *cfg,
 	uint8_t *bp = lb->boot_params;
 	size_t end = lb->image.header_end;
 
-	/*
-	 * boot.rst: copy the setup header from 0x1f1 to its end; never past
-	 * 0x290, where boot_params goes on with fields of its own.
-	 */
-	if (end > BP_HDR_LIMIT)
-		end = BP_HDR_LIMIT;
-	memcpy(bp + BZ_SETUP_SECTS, img + BZ_SETUP_SECTS, end - BZ_SETUP_SECTS);
+	if (lb->image.elf) {
+		/*
+		 * No setup header in the file: the one a 2.15 bzImage would
+		 * have, as far as the kernel proper reads it.
+		 */
+		le_put16(bp, BZ_BOOT_FLAG, BZ_BOOT_FLAG_MAGIC);
+		le_put32(bp, BZ_HEADER, BZ_HEADER_MAGIC);
+		le_put16(bp, BZ_VERSION, lb->image.version);
+		le_put32(bp, BZ_KERNEL_ALIGNMENT, 2 * MiB);
+		le_put16(bp, BZ_XLOADFLAGS, lb->image.xloadflags);
+		le_put32(bp, BZ_INITRD_ADDR_MAX, lb->image.initrd_addr_max);
+		le_put32(bp, BZ_CMDLINE_SIZE, lb->image.cmdline_size);
+		le_put64(bp, BZ_PREF_ADDRESS, lb->image.pref_address);
+		le_put32(bp, BZ_INIT_SIZE, lb->image.init_size);
+	} else {
+		/*
+		 * boot.rst: copy the setup header from 0x1f1 to its end;
+		 * never past 0x290, where boot_params goes on with fields
+		 * of its own.
+		 */
+		if (end > BP_HDR_LIMIT)
+			end = BP_HDR_LIMIT;
+		memcpy(bp + BZ_SETUP_SECTS, img + BZ_SETUP_SECTS,
+		       end - BZ_SETUP_SECTS);
+	}
 	le_put16(bp, BZ_VID_MODE, 0xffff);		/* "normal" */
 	bp[BZ_TYPE_OF_LOADER] = 0xff;		/* no assigned ID */
 	/* Loaded high, heap usable; no QUIET, no KEEP_SEGMENTS. */
@@ -403,8 +465,8 @@ int linux_boot_build(const struct linux_boot_cfg *cfg, struct linux_boot *lb,
 	int ret;
 
 	memset(lb, 0, sizeof(*lb));
-	ret = bzimage_parse(cfg->kernel, cfg->kernel_len, &lb->image, err,
-			    errlen);
+	ret = linux_image_parse(cfg->kernel, cfg->kernel_len, &lb->image, err,
+				errlen);
 	if (ret)
 		return ret;
 	if (cfg->memory > LB_MEM_MAX)
@@ -460,9 +522,12 @@ int linux_boot_build(const struct linux_boot_cfg *cfg, struct linux_boot *lb,
 	add_region(lb, LB_CMDLINE_GPA, lb->cmdline, cmdline_len + 1,
 		   "command line");
 	add_region(lb, LB_BIOS_GPA, lb->acpi, acpi_len, "ACPI tables");
-	add_region(lb, lb->kernel_gpa,
-		   (const uint8_t *)cfg->kernel + lb->image.kernel_off,
-		   lb->image.kernel_len, "kernel");
+	if (lb->image.elf)
+		add_segments(lb, cfg->kernel);
+	else
+		add_region(lb, lb->kernel_gpa,
+			   (const uint8_t *)cfg->kernel + lb->image.kernel_off,
+			   lb->image.kernel_len, "kernel");
 	if (cfg->initrd_len)
 		add_region(lb, lb->initrd_gpa, cfg->initrd, cfg->initrd_len,
 			   "initrd");

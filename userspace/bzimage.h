@@ -88,13 +88,31 @@
 /* Guest RAM is contiguous from 0: it must end below the I/O APIC. */
 #define LB_MEM_MAX		LB_IOAPIC_GPA
 
+/* PT_LOAD segments of an ELF vmlinux (vmlinux.c); Debian's has four. */
+#define LB_ELF_MAX_SEGS		8
+
 /* Regions of a built guest: GDT, boot_params, page tables, command line,
- * ACPI tables, kernel, initrd.
+ * ACPI tables, the kernel (one region, or one per ELF segment), initrd.
  */
-#define LB_MAX_REGIONS		8
+#define LB_MAX_REGIONS		(6 + LB_ELF_MAX_SEGS)
 
 /**
- * struct bzimage - what the setup header of a bzImage says
+ * struct lb_segment - a PT_LOAD segment of an ELF vmlinux
+ * @gpa: its physical address
+ * @off: where its bytes are in the file
+ * @filesz: how many bytes the file has
+ * @memsz: how many it occupies (the rest is zero)
+ */
+struct lb_segment {
+	uint64_t gpa;
+	uint64_t off;
+	uint64_t filesz;
+	uint64_t memsz;
+};
+
+/**
+ * struct bzimage - what the setup header of a bzImage says (or, for an
+ *	ELF vmlinux, what it would say: see vmlinux_parse())
  * @version: boot protocol version, e.g. 0x020f for 2.15
  * @setup_size: bytes of real-mode setup, (setup_sects + 1) * 512
  * @kernel_off: offset of the protected-mode kernel in the file
@@ -110,6 +128,10 @@
  * @initrd_addr_max: highest address the initrd may occupy
  * @cmdline_size: longest command line, without the NUL
  * @kernel_version: the image's version string ("" if it has none)
+ * @elf: an uncompressed ELF vmlinux, not a bzImage
+ * @entry: ELF only: the physical entry point (startup_64)
+ * @seg: ELF only: the PT_LOAD segments, @nr_segs of them
+ * @nr_segs: ELF only: entries used in @seg
  */
 struct bzimage {
 	uint16_t version;
@@ -126,6 +148,10 @@ struct bzimage {
 	uint32_t initrd_addr_max;
 	uint32_t cmdline_size;
 	char kernel_version[128];
+	bool elf;
+	uint64_t entry;
+	struct lb_segment seg[LB_ELF_MAX_SEGS];
+	unsigned int nr_segs;
 };
 
 /**
@@ -146,7 +172,7 @@ struct guest_region {
  * struct linux_boot_cfg - what to boot
  * @memory: bytes of guest RAM (as granted)
  * @vcpus: number of vCPUs, for the ACPI tables
- * @kernel: the bzImage file's bytes
+ * @kernel: the bzImage or ELF vmlinux file's bytes
  * @kernel_len: its size
  * @initrd: the initrd's bytes, or NULL
  * @initrd_len: its size
@@ -169,8 +195,9 @@ struct linux_boot_cfg {
  * @regs: vCPU 0 at the 64-bit entry point
  * @image: the parsed setup header
  * @kernel_gpa: where the protected-mode kernel is loaded
- * @entry: startup_64, @kernel_gpa + 0x200
- * @run_start: where the kernel will decompress itself and run
+ * @entry: startup_64: @kernel_gpa + 0x200 (bzImage), e_entry (ELF)
+ * @run_start: where the kernel will decompress itself and run (ELF: where
+ *	it is loaded)
  * @run_end: @run_start + init_size
  * @initrd_gpa: where the initrd is (0: none)
  * @boot_params: the zero page, %BP_SIZE bytes (owned)
@@ -198,6 +225,11 @@ struct linux_boot {
 
 int bzimage_parse(const void *img, size_t len, struct bzimage *bz,
 		  char *err, size_t errlen);
+bool vmlinux_is_elf(const void *img, size_t len);
+int vmlinux_parse(const void *img, size_t len, struct bzimage *bz,
+		  char *err, size_t errlen);
+int linux_image_parse(const void *img, size_t len, struct bzimage *bz,
+		      char *err, size_t errlen);
 int linux_boot_build(const struct linux_boot_cfg *cfg, struct linux_boot *lb,
 		     char *err, size_t errlen);
 void linux_boot_free(struct linux_boot *lb);

@@ -417,7 +417,7 @@ out_close:
 	if (!ret) {
 		struct bzimage bz;
 
-		bzimage_parse(kernel, bc.kernel_len, &bz, err, sizeof(err));
+		linux_image_parse(kernel, bc.kernel_len, &bz, err, sizeof(err));
 		print_result(cli, c, &d, bz.kernel_version, paused);
 	}
 out:

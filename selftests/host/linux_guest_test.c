@@ -2,11 +2,14 @@
 /*
  * Host tests of the Linux guest builder: the x86 boot protocol on the
  * build machine's Debian kernel (/boot/vmlinuz-*-amd64) and on damaged
- * copies of it, a synthetic bzImage (not relocatable), the ACPI tables,
+ * copies of it, a synthetic bzImage (not relocatable), the same kernel
+ * uncompressed (an ELF vmlinux, extracted here with the lab's
+ * extract-vmlinux.sh) and synthetic ELF kernels, the ACPI tables,
  * and the domain configuration files with every kind of error. Prints
  * TAP; exits non-zero when a case fails.
  */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
 #include <glob.h>
 #include <stdbool.h>
@@ -61,6 +64,49 @@ static void load_vmlinuz(void)
 		vmlinuz = NULL;
 	}
 	fclose(f);
+}
+
+/* The same kernel uncompressed, extracted by the lab's script. */
+static uint8_t *vmlinux;
+static size_t vmlinux_len;
+
+static void load_vmlinux(void)
+{
+	char exe[512], cmd[1400], *slash;
+	char tmp[] = "/tmp/tandem-vmlinux.XXXXXX";
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int fd;
+	FILE *f;
+
+	if (!vmlinuz || n <= 0)
+		return;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return;
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "'%s/../lab/extract-vmlinux.sh' '%s' '%s'",
+		 exe, vmlinuz_path, tmp);
+	if (system(cmd) == 0) {
+		f = fopen(tmp, "rb");
+		if (f) {
+			fseek(f, 0, SEEK_END);
+			vmlinux_len = ftell(f);
+			rewind(f);
+			vmlinux = malloc(vmlinux_len);
+			if (vmlinux &&
+			    fread(vmlinux, 1, vmlinux_len, f) != vmlinux_len) {
+				free(vmlinux);
+				vmlinux = NULL;
+			}
+			fclose(f);
+		}
+	}
+	unlink(tmp);
 }
 
 static bool need_vmlinuz(void)
@@ -1187,6 +1233,313 @@ static void test_cfg_nul_byte_is_refused(void)
 	domcfg_free(&c);
 }
 
+/* ELF vmlinux ------------------------------------------------------------ */
+
+/*
+ * The real kernel uncompressed: accepted, loaded by segment at 16 MiB
+ * (CONFIG_PHYSICAL_START), entered at e_entry, the same version as the
+ * bzImage says, and nothing but the segments' trailing zeros left out.
+ */
+static void test_real_vmlinux_boots_at_its_entry(void)
+{
+	const Elf64_Ehdr *eh;
+	char err[BZ_ERR_MAX];
+	struct linux_boot lb;
+	struct bzimage bz;
+	uint64_t loaded = 0;
+	unsigned int i;
+
+	if (!need_vmlinuz())
+		return;
+	if (!vmlinux) {
+		EXPECT(0, "extract-vmlinux.sh failed on %s", vmlinuz_path);
+		return;
+	}
+	eh = (const void *)vmlinux;
+	if (build(vmlinux, vmlinux_len, 256 * MiB, &lb, err)) {
+		EXPECT(0, "%s", err);
+		goto out;
+	}
+	EXPECT(lb.image.elf && lb.entry == eh->e_entry &&
+	       lb.regs.rip == eh->e_entry && lb.entry == 0x1000000,
+	       "entry 0x%llx, e_entry 0x%llx", (unsigned long long)lb.entry,
+	       (unsigned long long)eh->e_entry);
+	EXPECT(lb.kernel_gpa == 0x1000000, "kernel at 0x%llx",
+	       (unsigned long long)lb.kernel_gpa);
+	EXPECT(bzimage_parse(vmlinuz, vmlinuz_len, &bz, err, sizeof(err)) == 0,
+	       "%s", err);
+	EXPECT(!strncmp(lb.image.kernel_version, bz.kernel_version,
+			strcspn(bz.kernel_version, " ")),
+	       "vmlinux says '%s', bzImage '%s'", lb.image.kernel_version,
+	       bz.kernel_version);
+	for (i = 0; i < lb.nr_regions; i++) {
+		const struct guest_region *r = &lb.region[i];
+
+		if (strcmp(r->what, "kernel"))
+			continue;
+		EXPECT((const uint8_t *)r->data >= vmlinux &&
+		       (const uint8_t *)r->data + r->len <= vmlinux + vmlinux_len,
+		       "kernel region %u outside the file", i);
+		loaded += r->len;
+	}
+	EXPECT(loaded > 8 * MiB && loaded < vmlinux_len,
+	       "%llu bytes of kernel loaded from a %zu-byte file",
+	       (unsigned long long)loaded, vmlinux_len);
+	EXPECT(lb.initrd_gpa >= lb.run_end, "initrd at 0x%llx, kernel ends at 0x%llx",
+	       (unsigned long long)lb.initrd_gpa,
+	       (unsigned long long)lb.run_end);
+out:
+	linux_boot_free(&lb);
+}
+
+/*
+ * A small ELF kernel: text (with a version banner) at 16 MiB and the
+ * entry 0x40 into it, data at 20 MiB whose last 0x1800 bytes in the file
+ * are zero and which has 0x3000 more in memory, and a NOTE segment.
+ */
+#define SE_TEXT_OFF	0x1000
+#define SE_TEXT_LEN	0x3000
+#define SE_DATA_OFF	0x4000
+#define SE_DATA_LEN	0x2000
+#define SE_DATA_NONZERO	0x800
+#define SE_LEN		0x6000
+#define SE_TEXT_GPA	0x1000000ULL
+#define SE_DATA_GPA	0x1400000ULL
+
+static uint8_t *synthetic_elf(void)
+{
+	static const char banner[] = "Linux version 9.9.9-synthetic (t@h) #1\n";
+	uint8_t *img = calloc(1, SE_LEN);
+	Elf64_Ehdr *eh = (void *)img;
+	Elf64_Phdr *ph;
+	unsigned int i;
+
+	if (!img)
+		return NULL;
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_EXEC;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_entry = SE_TEXT_GPA + 0x40;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(*ph);
+	eh->e_phnum = 3;
+	ph = (void *)(img + eh->e_phoff);
+	ph[0] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_X,
+		.p_offset = SE_TEXT_OFF, .p_vaddr = 0xffffffff81000000ULL,
+		.p_paddr = SE_TEXT_GPA, .p_filesz = SE_TEXT_LEN,
+		.p_memsz = SE_TEXT_LEN, .p_align = 0x200000 };
+	ph[1] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W,
+		.p_offset = SE_DATA_OFF, .p_vaddr = 0xffffffff81400000ULL,
+		.p_paddr = SE_DATA_GPA, .p_filesz = SE_DATA_LEN,
+		.p_memsz = SE_DATA_LEN + 0x3000, .p_align = 0x200000 };
+	ph[2] = (Elf64_Phdr){ .p_type = PT_NOTE, .p_offset = SE_TEXT_OFF,
+		.p_filesz = 0x20, .p_memsz = 0x20, .p_align = 4 };
+	for (i = 0; i < SE_TEXT_LEN; i++)
+		img[SE_TEXT_OFF + i] = (uint8_t)(i * 13 + 1) | 1;
+	memcpy(img + SE_TEXT_OFF + 0x100, banner, sizeof(banner) - 1);
+	for (i = 0; i < SE_DATA_NONZERO; i++)
+		img[SE_DATA_OFF + i] = (uint8_t)(i * 5 + 2) | 1;
+	return img;
+}
+
+static void test_synthetic_elf_segments_at_their_physical_addresses(void)
+{
+	uint8_t *img = synthetic_elf(), buf[16];
+	char err[BZ_ERR_MAX];
+	struct linux_boot lb;
+	unsigned int i, text = 0, data = 0;
+
+	if (!img) {
+		EXPECT(0, "out of memory");
+		return;
+	}
+	if (build(img, SE_LEN, 64 * MiB, &lb, err)) {
+		EXPECT(0, "%s", err);
+		goto out;
+	}
+	EXPECT(lb.entry == SE_TEXT_GPA + 0x40 && lb.regs.rip == lb.entry,
+	       "entry 0x%llx", (unsigned long long)lb.entry);
+	EXPECT(lb.regs.gprs[6] == LB_BOOT_PARAMS_GPA, "RSI 0x%llx",
+	       (unsigned long long)lb.regs.gprs[6]);
+	EXPECT(!strcmp(lb.image.kernel_version, "9.9.9-synthetic (t@h) #1"),
+	       "version '%s'", lb.image.kernel_version);
+	for (i = 0; i < lb.nr_regions; i++) {
+		const struct guest_region *r = &lb.region[i];
+
+		if (r->gpa == SE_TEXT_GPA)
+			text += r->data == img + SE_TEXT_OFF &&
+				r->len == SE_TEXT_LEN;
+		if (r->gpa == SE_DATA_GPA)
+			data += r->data == img + SE_DATA_OFF &&
+				r->len == SE_DATA_NONZERO;
+	}
+	EXPECT(text == 1, "the text segment is not one region of its bytes");
+	EXPECT(data == 1,
+	       "the data segment is not one region without its zero tail");
+	EXPECT(guest_read(&lb, SE_TEXT_GPA + 0x40, buf, 4) &&
+	       !memcmp(buf, img + SE_TEXT_OFF + 0x40, 4), "entry bytes");
+	/* The initrd goes above the data segment's end in memory. */
+	EXPECT(lb.run_end == SE_DATA_GPA + SE_DATA_LEN + 0x3000 &&
+	       lb.initrd_gpa >= lb.run_end && lb.initrd_gpa + TEST_INITRD_LEN <= 64 * MiB,
+	       "kernel ends at 0x%llx, initrd at 0x%llx",
+	       (unsigned long long)lb.run_end,
+	       (unsigned long long)lb.initrd_gpa);
+out:
+	linux_boot_free(&lb);
+	free(img);
+}
+
+/* The header a bzImage would have had, filled in as for one. */
+static void test_synthetic_elf_boot_params_have_a_made_up_header(void)
+{
+	uint8_t *img = synthetic_elf(), bp[BP_SIZE];
+	char err[BZ_ERR_MAX], cmdline[64];
+	struct linux_boot lb;
+
+	if (!img) {
+		EXPECT(0, "out of memory");
+		return;
+	}
+	if (build(img, SE_LEN, 64 * MiB, &lb, err) ||
+	    !guest_read(&lb, LB_BOOT_PARAMS_GPA, bp, BP_SIZE)) {
+		EXPECT(0, "build: %s", err);
+		goto out;
+	}
+	EXPECT(le_get16(bp, BZ_BOOT_FLAG) == BZ_BOOT_FLAG_MAGIC &&
+	       le_get32(bp, BZ_HEADER) == BZ_HEADER_MAGIC &&
+	       le_get16(bp, BZ_VERSION) == 0x020f, "boot flag, HdrS, 2.15");
+	EXPECT(bp[BZ_TYPE_OF_LOADER] == 0xff && (bp[BZ_LOADFLAGS] & BZ_LOADED_HIGH),
+	       "loader 0x%x, loadflags 0x%x", bp[BZ_TYPE_OF_LOADER],
+	       bp[BZ_LOADFLAGS]);
+	EXPECT(le_get32(bp, BZ_CMDLINE_SIZE) == 2047, "cmdline_size %u",
+	       le_get32(bp, BZ_CMDLINE_SIZE));
+	EXPECT(le_get32(bp, BZ_CMD_LINE_PTR) == LB_CMDLINE_GPA &&
+	       guest_read(&lb, LB_CMDLINE_GPA, cmdline, sizeof(TEST_CMDLINE)) &&
+	       !strcmp(cmdline, TEST_CMDLINE), "command line");
+	EXPECT(le_get32(bp, BZ_RAMDISK_IMAGE) == lb.initrd_gpa &&
+	       le_get32(bp, BZ_RAMDISK_SIZE) == TEST_INITRD_LEN, "initrd");
+	EXPECT(bp[BP_E820_ENTRIES] == 6, "%u e820 entries", bp[BP_E820_ENTRIES]);
+out:
+	linux_boot_free(&lb);
+	free(img);
+}
+
+/* Damage the synthetic ELF with @fn and expect @want in the message. */
+static void elf_refused(void (*fn)(uint8_t *img), uint64_t mem,
+			const char *want)
+{
+	uint8_t *img = synthetic_elf();
+
+	if (!img) {
+		EXPECT(0, "out of memory");
+		return;
+	}
+	fn(img);
+	expect_refused(img, SE_LEN, mem, want);
+	free(img);
+}
+
+static Elf64_Ehdr *eh_of(uint8_t *img)
+{
+	return (Elf64_Ehdr *)img;
+}
+
+static Elf64_Phdr *ph_of(uint8_t *img)
+{
+	return (Elf64_Phdr *)(img + sizeof(Elf64_Ehdr));
+}
+
+static void elf_class32(uint8_t *img)
+{
+	img[EI_CLASS] = ELFCLASS32;
+}
+static void elf_big_endian(uint8_t *img)
+{
+	img[EI_DATA] = ELFDATA2MSB;
+}
+static void elf_i386(uint8_t *img)
+{
+	eh_of(img)->e_machine = EM_386;
+}
+static void elf_dyn(uint8_t *img)
+{
+	eh_of(img)->e_type = ET_DYN;
+}
+static void elf_phdrs_past_end(uint8_t *img)
+{
+	eh_of(img)->e_phoff = SE_LEN - 8;
+}
+static void elf_no_phdrs(uint8_t *img)
+{
+	eh_of(img)->e_phnum = 0;
+}
+static void elf_seg_past_end(uint8_t *img)
+{
+	ph_of(img)[1].p_filesz = SE_LEN;
+}
+static void elf_filesz_over_memsz(uint8_t *img)
+{
+	ph_of(img)[0].p_memsz = 0x100;
+}
+static void elf_seg_below_1mib(uint8_t *img)
+{
+	ph_of(img)[1].p_paddr = 0x8000;
+}
+static void elf_seg_wraps(uint8_t *img)
+{
+	ph_of(img)[1].p_paddr = ~0ULL - 0x100;
+}
+static void elf_overlap(uint8_t *img)
+{
+	ph_of(img)[1].p_paddr = SE_TEXT_GPA + 0x1000;
+}
+static void elf_entry_outside(uint8_t *img)
+{
+	eh_of(img)->e_entry = 0x2000000;
+}
+static void elf_no_load(uint8_t *img)
+{
+	ph_of(img)[0].p_type = PT_NULL;
+	ph_of(img)[1].p_type = PT_NOTE;
+}
+static void elf_nothing(uint8_t *img)
+{
+	(void)img;
+}
+
+/* Every kind of bad ELF kernel is refused, saying what is wrong. */
+static void test_synthetic_elf_damaged_is_refused_with_a_reason(void)
+{
+	elf_refused(elf_class32, 64 * MiB, "not a 64-bit little-endian ELF");
+	elf_refused(elf_big_endian, 64 * MiB, "not a 64-bit little-endian ELF");
+	elf_refused(elf_i386, 64 * MiB, "is not x86-64");
+	elf_refused(elf_dyn, 64 * MiB, "is not an executable (ET_EXEC)");
+	elf_refused(elf_phdrs_past_end, 64 * MiB, "bad program headers");
+	elf_refused(elf_no_phdrs, 64 * MiB, "bad program headers");
+	elf_refused(elf_seg_past_end, 64 * MiB, "is not inside the");
+	elf_refused(elf_filesz_over_memsz, 64 * MiB, "is not inside the");
+	elf_refused(elf_seg_below_1mib, 64 * MiB, "outside guest RAM from 1 MiB");
+	elf_refused(elf_seg_wraps, 64 * MiB, "outside guest RAM from 1 MiB");
+	elf_refused(elf_overlap, 64 * MiB, "overlap");
+	elf_refused(elf_entry_outside, 64 * MiB, "entry point 0x2000000 is in no PT_LOAD");
+	elf_refused(elf_no_load, 64 * MiB, "no PT_LOAD segment");
+	/* Sound, but 16 MiB of RAM end below its segments. */
+	elf_refused(elf_nothing, 16 * MiB, "does not fit in memory");
+	/* Truncated: inside the ELF header. */
+	{
+		uint8_t *img = synthetic_elf();
+
+		if (img)
+			expect_refused(img, 40, 64 * MiB, "truncated");
+		free(img);
+	}
+}
+
 #define T(fn) { #fn + 5, fn }
 
 static const struct {
@@ -1209,6 +1562,10 @@ static const struct {
 	T(test_real_initrd_too_large_is_refused),
 	T(test_real_command_line_too_long_is_refused),
 	T(test_synthetic_fixed_kernel_loads_at_pref_address),
+	T(test_real_vmlinux_boots_at_its_entry),
+	T(test_synthetic_elf_segments_at_their_physical_addresses),
+	T(test_synthetic_elf_boot_params_have_a_made_up_header),
+	T(test_synthetic_elf_damaged_is_refused_with_a_reason),
 	T(test_acpi_tables_checksum_and_describe_n_vcpus),
 	T(test_acpi_build_refuses_bad_arguments),
 	T(test_cfg_every_key_parses),
@@ -1235,6 +1592,7 @@ int main(void)
 	int failed = 0;
 
 	load_vmlinuz();
+	load_vmlinux();
 	test_initrd = malloc(TEST_INITRD_LEN);
 	if (!test_initrd)
 		return 1;
@@ -1256,5 +1614,6 @@ int main(void)
 	}
 	free(test_initrd);
 	free(vmlinuz);
+	free(vmlinux);
 	return failed ? 1 : 0;
 }
