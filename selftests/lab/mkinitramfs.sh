@@ -176,11 +176,21 @@ fi
 # A Linux guest for linux_boot_test, make bench and for trying by hand:
 # the lab's own kernel image, as lib/tandem/guest/vmlinuz (not when the
 # tests run without linux_boot_test: it costs boot time under emulation),
-# and its initramfs (mkguestinitrd.sh, or --guest-initrd's file).
+# and its initramfs (mkguestinitrd.sh, or --guest-initrd's file). For the
+# tests and the shell also the same kernel uncompressed, as
+# lib/tandem/guest/vmlinux: booted directly, it skips the decompressor,
+# most of a boot's time under emulation.
 case " $mode $tests " in
 " test  "*|*" linux_boot_test "*|" shell "*|" demo "*|" bench "*)
 	mkdir -p lib/tandem/guest
 	cp "/boot/vmlinuz-$KVER" lib/tandem/guest/vmlinuz
+	case "$mode" in
+	test|shell)
+		"$here/extract-vmlinux.sh" "/boot/vmlinuz-$KVER" \
+			lib/tandem/guest/vmlinux ||
+			die "cannot extract vmlinux from /boot/vmlinuz-$KVER"
+		;;
+	esac
 	if [ -n "$guest_initrd" ]; then
 		cp "$guest_initrd" lib/tandem/guest/initrd.cpio.gz
 	else
