@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Split virtqueues, device side (virtio 1.x, section 2.7).
+ * Split virtqueues, device side (virtio 1.x; section numbers below are
+ * those of the virtio 1.2 specification, where split rings are 2.7).
  *
  * The guest writes the rings and descriptors, so everything read from them
  * is hostile input. This file is the boundary: a chain it returns names only
@@ -134,7 +135,7 @@ int tandem_vq_setup(struct tandem_vq *vq, struct tandem_mem *mem, u32 size,
 	};
 	if (!size || size > TANDEM_VQ_MAX_SIZE || (size & (size - 1)))
 		return vq_break(vq, -EINVAL, "queue size not a power of two up to 32768");
-	/* Alignment: virtio 1.x, 2.7 (16, 2 and 4 bytes). */
+	/* Alignment: 16, 2 and 4 bytes (2.7, Split Virtqueues). */
 	if ((desc & 15) || (avail & 1) || (used & 3))
 		return vq_break(vq, -EINVAL, "ring address misaligned");
 	if (!tandem_mem_range_ok(mem, desc, ring_bytes * sizeof(struct vring_desc)) ||
@@ -167,7 +168,7 @@ void tandem_vq_reset(struct tandem_vq *vq)
 
 /*
  * Check an indirect descriptor and return its table's length in entries
- * (virtio 1.x, 2.7.5.3: only one table per chain, no NEXT beside INDIRECT,
+ * (2.7.5.3, Indirect Descriptors: one table per chain, no NEXT beside it,
  * a whole number of descriptors).
  */
 static int vq_indirect_len(struct tandem_vq *vq, bool nested, u16 flags,
@@ -183,7 +184,7 @@ static int vq_indirect_len(struct tandem_vq *vq, bool nested, u16 flags,
 		return vq_break(vq, -EINVAL,
 				"indirect table length not a non-zero multiple of 16");
 	*entries = len / sizeof(struct vring_desc);
-	/* A chain is at most the queue size long (2.7.5.3.1). */
+	/* A chain is at most the queue size long (2.7.5.3.1, driver requirements). */
 	if (*entries > vq->size)
 		return vq_break(vq, -EMSGSIZE, "indirect table larger than the queue");
 	if (!tandem_mem_range_ok(vq->mem, addr, len))
@@ -210,7 +211,7 @@ static int vq_add_seg(struct tandem_vq *vq, u16 flags, u64 addr, u32 len,
 	/* Both sums stay below 2 * 256 MiB: no overflow in u32. */
 	if ((u64)chain->out_bytes + chain->in_bytes + len > TANDEM_VQ_MAX_CHAIN_BYTES)
 		return vq_break(vq, -E2BIG, "chain longer than 256 MiB");
-	/* Device-readable buffers come first (2.7.4.2). */
+	/* Device-readable buffers come first (2.7.4.2, Message Framing). */
 	if (!write && chain->nr_out < chain->nr_segs)
 		return vq_break(vq, -EINVAL,
 				"device-readable buffer after a device-writable one");
@@ -258,7 +259,7 @@ static int vq_walk(struct tandem_vq *vq, u16 head, struct tandem_vq_seg *segs,
 					      vq32(d.len), &entries);
 			if (err)
 				return err;
-			/* Its WRITE flag means nothing (2.7.5.3.2). */
+			/* Its WRITE flag means nothing (2.7.5.3.2, device requirements). */
 			table = vq64(d.addr);
 			nested = true;
 			seen = 0;
@@ -312,7 +313,7 @@ int tandem_vq_pop(struct tandem_vq *vq, struct tandem_vq_seg *segs,
 		/*
 		 * Read the entries only after the index that covers them;
 		 * pairs with the driver's write barrier before it updates
-		 * avail->idx (2.7.13).
+		 * avail->idx (2.7.13, Supplying Buffers to The Device).
 		 */
 		smp_rmb();
 	}
@@ -366,7 +367,7 @@ int tandem_vq_push(struct tandem_vq *vq, const struct tandem_vq_used *elems,
 		if (vq_write(vq, vq_used_entry(vq, slot), &e, sizeof(e)))
 			return vq_break(vq, -EFAULT, "ring outside guest RAM");
 	}
-	/* Elements before the index (2.7.8.2). */
+	/* Elements before the index (2.7.8.2, The Virtqueue Used Ring). */
 	smp_wmb();
 	if (vq_write16(vq, vq->used + VQ_IDX_OFFSET, vq->used_idx + n))
 		return vq_break(vq, -EFAULT, "ring outside guest RAM");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Split virtqueues (virtio 1.x, section 2.7), device side: the engine the
+ * Split virtqueues (virtio 1.x, 1.2's section 2.7), device side: the engine the
  * virtio-mmio backends use to take buffers from a guest and give them back.
  *
  * This header and virtqueue.c include no other Tandem header, so that the
