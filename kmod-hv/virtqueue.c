@@ -123,7 +123,9 @@ static int vq_break(struct tandem_vq *vq, int err, const char *reason)
 int tandem_vq_setup(struct tandem_vq *vq, struct tandem_mem *mem, u32 size,
 		    u64 desc, u64 avail, u64 used, u64 features)
 {
-	u64 ring_bytes = size;
+	/* Each ring: flags, idx, @size entries, then a 16-bit event index. */
+	const u64 ends = 3 * sizeof(__virtio16);
+	u64 n = size;
 
 	*vq = (struct tandem_vq) {
 		.mem = mem,
@@ -138,10 +140,10 @@ int tandem_vq_setup(struct tandem_vq *vq, struct tandem_mem *mem, u32 size,
 	/* Alignment: 16, 2 and 4 bytes (2.7, Split Virtqueues). */
 	if ((desc & 15) || (avail & 1) || (used & 3))
 		return vq_break(vq, -EINVAL, "ring address misaligned");
-	if (!tandem_mem_range_ok(mem, desc, ring_bytes * sizeof(struct vring_desc)) ||
-	    !tandem_mem_range_ok(mem, avail, 6 + ring_bytes * sizeof(__virtio16)) ||
+	if (!tandem_mem_range_ok(mem, desc, n * sizeof(struct vring_desc)) ||
+	    !tandem_mem_range_ok(mem, avail, ends + n * sizeof(__virtio16)) ||
 	    !tandem_mem_range_ok(mem, used,
-				 6 + ring_bytes * sizeof(struct vring_used_elem)))
+				 ends + n * sizeof(struct vring_used_elem)))
 		return vq_break(vq, -EFAULT, "ring outside guest RAM");
 	vq->size = size;
 	return 0;
@@ -355,6 +357,8 @@ int tandem_vq_push(struct tandem_vq *vq, const struct tandem_vq_used *elems,
 		return -EIO;
 	if (n > in_flight)
 		return -EINVAL;
+	if (!n)
+		return 0;
 	for (k = 0; k < n; k++)
 		if (elems[k].id >= vq->size)
 			return -EINVAL;

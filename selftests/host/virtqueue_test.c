@@ -61,12 +61,13 @@ bool tandem_mem_range_ok(const struct tandem_mem *m, u64 gpa, u64 len)
  */
 static void *access_ptr(struct tandem_mem *m, u64 gpa, size_t len)
 {
+	u64 off = gpa + GUARD;	/* offset in arena[]; "negative" GPAs too */
+
 	if (tandem_mem_range_ok(m, gpa, len))
 		return m->ram + gpa;
 	m->bad++;
-	if (gpa + GUARD <= (u64)RAM_SIZE + GUARD &&
-	    gpa + GUARD + len <= sizeof(arena) && gpa + GUARD + len >= len)
-		return arena + gpa + GUARD;
+	if (off <= sizeof(arena) && len <= sizeof(arena) - off)
+		return arena + off;
 	return NULL;
 }
 
