@@ -20,6 +20,7 @@
 #include <linux/slab.h>
 
 #include "tandem_hv.h"
+#include "virtqueue.h"
 
 #define TANDEM_HUGE_ORDER	(PMD_SHIFT - PAGE_SHIFT)
 #define TANDEM_HUGE_PAGES	BIT(TANDEM_HUGE_ORDER)
