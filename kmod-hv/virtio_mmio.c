@@ -203,7 +203,7 @@ static void vmmio_write_status(struct tandem_vmmio *dev, u32 val)
 	new = old | (val & VMMIO_DRIVER_STATUS);
 
 	if ((new & ~old) & VIRTIO_CONFIG_S_FEATURES_OK) {
-		if (!(old & VIRTIO_CONFIG_S_DRIVER) || !vmmio_features_ok(dev))
+		if (!(new & VIRTIO_CONFIG_S_DRIVER) || !vmmio_features_ok(dev))
 			new &= ~VIRTIO_CONFIG_S_FEATURES_OK;
 	}
 	/* DRIVER_OK only after a successful feature negotiation (3.1.1). */

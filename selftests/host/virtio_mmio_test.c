@@ -447,6 +447,21 @@ static void test_status_bits_only_cleared_by_reset(void)
 	EXPECT(!fake.resets, "reset called");
 }
 
+static void test_features_ok_needs_driver(void)
+{
+	u32 st;
+
+	fresh();
+	write_features(F_VERSION_1);
+	wr(VIRTIO_MMIO_STATUS, S_ACK | S_FEATURES_OK);
+	st = rd(VIRTIO_MMIO_STATUS);
+	EXPECT(st == S_ACK, "FEATURES_OK without DRIVER: status %#x", st);
+	/* DRIVER and FEATURES_OK in one write: both taken. */
+	wr(VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
+	st = rd(VIRTIO_MMIO_STATUS);
+	EXPECT(st == (S_ACK | S_DRIVER | S_FEATURES_OK), "status %#x", st);
+}
+
 static void test_queue_registers_ignored_once_ready(void)
 {
 	struct tandem_vmmio_queue *q = &dev.queues[0];
@@ -846,6 +861,7 @@ static const struct {
 	CASE(test_features_ok_refused_by_backend),
 	CASE(test_driver_features_fixed_after_features_ok),
 	CASE(test_status_bits_only_cleared_by_reset),
+	CASE(test_features_ok_needs_driver),
 	CASE(test_queue_registers_ignored_once_ready),
 	CASE(test_queue_ready_zero_before_driver_ok),
 	CASE(test_nonexistent_queue),
