@@ -117,6 +117,45 @@ static const uint8_t dsdt_aml[] = {
 	0x79, 0x00,
 };
 
+/*
+ * Device (\_SB.VIOn) { Name (_HID, "LNRO0005") Name (_UID, n) Name (_CRS,
+ * ResourceTemplate () { Memory32Fixed (ReadWrite, base, 0x200)
+ * Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { gsi } }) }:
+ * one virtio-mmio window, under the ACPI id Linux's virtio_mmio driver
+ * binds. Resource descriptors (6.4.3): Memory32Fixed is 0x86, length 9,
+ * read-write bit, base, length; the Extended Interrupt is 0x89, length 6,
+ * flags (bit 0 consumer, bit 1 clear for level, bit 2 clear for active
+ * high, bit 3 clear for exclusive), one entry, the GSI. The node is 66
+ * bytes after DeviceOp, so its PkgLength takes two bytes (20.2.4: 0x40 |
+ * low nibble, then the rest).
+ */
+#define VIO_NODE_LEN	68	/* ExtOpPrefix DeviceOp PkgLength(66) */
+#define VIO_PKG_LEN	66
+
+static size_t virtio_mmio_node(uint8_t *p, unsigned int n,
+			       const struct acpi_virtio_mmio *d)
+{
+	static const uint8_t head[] = {
+		0x5b, 0x82, 0x40 | (VIO_PKG_LEN & 15), VIO_PKG_LEN >> 4,
+		'\\', 0x2e, '_', 'S', 'B', '_', 'V', 'I', 'O', '0',
+		0x08, '_', 'H', 'I', 'D', 0x0d,
+		'L', 'N', 'R', 'O', '0', '0', '0', '5', 0x00,
+		0x08, '_', 'U', 'I', 'D', 0x0a, 0,
+		0x08, '_', 'C', 'R', 'S', 0x11, 26, 0x0a, 23,
+		0x86, 0x09, 0x00, 0x01, 0, 0, 0, 0,
+		0x00, 0x02, 0x00, 0x00,		/* length 0x200 */
+		0x89, 0x06, 0x00, 0x01, 0x01, 0, 0, 0, 0,
+		0x79, 0x00,
+	};
+
+	memcpy(p, head, sizeof(head));
+	p[13] = "0123456789ABCDEF"[n];	/* VIO0 to VIO7 */
+	p[35] = n;			/* _UID */
+	le_put32(p, 49, d->base);
+	le_put32(p, 62, d->gsi);
+	return sizeof(head);
+}
+
 static size_t fadt(uint8_t *t, uint64_t facs, uint64_t dsdt)
 {
 	table_header(t, "FACP", FADT_LEN, 6);
@@ -207,7 +246,7 @@ static size_t align16(size_t v)
 }
 
 /**
- * acpi_build() - write the ACPI tables of a guest
+ * acpi_build() - write the ACPI tables of a guest without virtio devices
  * @buf: where, zeroed by the caller
  * @len: its size; %ACPI_TABLES_MAX is always enough
  * @gpa: guest-physical address @buf will be written to; the RSDP is at
@@ -218,17 +257,49 @@ static size_t align16(size_t v)
  */
 size_t acpi_build(void *buf, size_t len, uint64_t gpa, unsigned int vcpus)
 {
-	size_t facs, rsdt, xsdt, fadt_off, dsdt, madt_off, end;
+	return acpi_build_devices(buf, len, gpa, vcpus, NULL, 0);
+}
+
+/**
+ * acpi_build_devices() - write the ACPI tables of a guest with virtio-mmio
+ * devices
+ * @buf: where, zeroed by the caller
+ * @len: its size; %ACPI_TABLES_MAX is always enough
+ * @gpa: guest-physical address @buf will be written to; the RSDP is at
+ *	@gpa itself, which must be 16-byte aligned and below 4 GiB
+ * @vcpus: number of vCPUs, 1 to 255 (APIC IDs 0 to @vcpus - 1)
+ * @vmmio: the virtio-mmio windows, described in the DSDT in this order as
+ *	\_SB.VIO0 (_UID 0) and up
+ * @nr_vmmio: how many, at most %ACPI_VIRTIO_MMIO_MAX
+ *
+ * Return: bytes used, or 0 when @len is too small, @vcpus out of range,
+ * or a window misaligned, not below 4 GiB or with a GSI outside 16-23.
+ */
+size_t acpi_build_devices(void *buf, size_t len, uint64_t gpa,
+			  unsigned int vcpus,
+			  const struct acpi_virtio_mmio *vmmio,
+			  unsigned int nr_vmmio)
+{
+	size_t facs, rsdt, xsdt, fadt_off, dsdt, dsdt_len, madt_off, end;
 	uint8_t *b = buf;
+	unsigned int i;
 
 	if (!vcpus || vcpus > 254 || (gpa & 15) || gpa + len > 1ULL << 32)
 		return 0;
+	if (nr_vmmio > ACPI_VIRTIO_MMIO_MAX || (nr_vmmio && !vmmio))
+		return 0;
+	for (i = 0; i < nr_vmmio; i++)
+		if ((vmmio[i].base & (ACPI_VIRTIO_MMIO_LEN - 1)) ||
+		    vmmio[i].base > (1ULL << 32) - ACPI_VIRTIO_MMIO_LEN ||
+		    vmmio[i].gsi < 16 || vmmio[i].gsi > 23)
+			return 0;
 	facs = 64;			/* FACS: 64-byte aligned */
 	rsdt = facs + FACS_LEN;
 	xsdt = align16(rsdt + ACPI_HDR_LEN + 2 * 4);
 	fadt_off = align16(xsdt + ACPI_HDR_LEN + 2 * 8);
 	dsdt = align16(fadt_off + FADT_LEN);
-	madt_off = align16(dsdt + ACPI_HDR_LEN + sizeof(dsdt_aml));
+	dsdt_len = ACPI_HDR_LEN + sizeof(dsdt_aml) + nr_vmmio * VIO_NODE_LEN;
+	madt_off = align16(dsdt + dsdt_len);
 	end = madt_off + 44 + vcpus * MADT_LAPIC_LEN + MADT_IOAPIC_LEN +
 	      2 * MADT_ISO_LEN + MADT_NMI_LEN;
 	if (end > len)
@@ -239,9 +310,12 @@ size_t acpi_build(void *buf, size_t len, uint64_t gpa, unsigned int vcpus)
 	le_put32(b, facs + 4, FACS_LEN);
 	le_put8(b, facs + 32, 2);		/* version */
 
-	table_header(b + dsdt, "DSDT", ACPI_HDR_LEN + sizeof(dsdt_aml), 2);
+	table_header(b + dsdt, "DSDT", dsdt_len, 2);
 	memcpy(b + dsdt + ACPI_HDR_LEN, dsdt_aml, sizeof(dsdt_aml));
-	table_done(b + dsdt, ACPI_HDR_LEN + sizeof(dsdt_aml));
+	for (i = 0; i < nr_vmmio; i++)
+		virtio_mmio_node(b + dsdt + ACPI_HDR_LEN + sizeof(dsdt_aml) +
+				 i * VIO_NODE_LEN, i, &vmmio[i]);
+	table_done(b + dsdt, dsdt_len);
 
 	fadt(b + fadt_off, gpa + facs, gpa + dsdt);
 	madt(b + madt_off, vcpus);

@@ -3,7 +3,8 @@
  * Minimal ACPI tables describing a Tandem guest's platform: RSDP (2.0),
  * RSDT and XSDT, MADT (one local APIC per vCPU, the I/O APIC, interrupt
  * source overrides), FADT (full hardware model, power-off and reset
- * through I/O ports), FACS and a DSDT whose only object is \_S5.
+ * through I/O ports), FACS and a DSDT holding \_S5, the panic device
+ * and, when the caller has any, virtio-mmio devices.
  *
  * Why ACPI and not an MP table: an MP table describes processors and
  * interrupts but gives Linux no way to power the machine off or reset
@@ -66,7 +67,26 @@
 #define ACPI_MADT_ISO		2
 #define ACPI_MADT_LAPIC_NMI	4
 
+/*
+ * A virtio-mmio window the DSDT describes (Documentation/devices.rst):
+ * %ACPI_VIRTIO_MMIO_LEN bytes at @base, aligned to that size, below 4 GiB;
+ * its interrupt is I/O APIC input @gsi, 16 to 23, level-triggered and
+ * active high (the inputs above the ISA range, as PCI interrupts use them
+ * on a PC: no override in the MADT needed).
+ */
+#define ACPI_VIRTIO_MMIO_LEN	0x200
+#define ACPI_VIRTIO_MMIO_MAX	8
+
+struct acpi_virtio_mmio {
+	uint64_t base;
+	uint32_t gsi;
+};
+
 size_t acpi_build(void *buf, size_t len, uint64_t gpa, unsigned int vcpus);
+size_t acpi_build_devices(void *buf, size_t len, uint64_t gpa,
+			  unsigned int vcpus,
+			  const struct acpi_virtio_mmio *vmmio,
+			  unsigned int nr_vmmio);
 uint8_t acpi_checksum(const void *p, size_t len);
 
 #endif /* TANDEM_ACPI_H */

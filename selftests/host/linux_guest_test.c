@@ -859,6 +859,175 @@ static void test_acpi_build_refuses_bad_arguments(void)
 	       "unaligned RSDP");
 }
 
+/* The DSDT of tables built into acpi_buf: RSDP -> XSDT -> FADT -> DSDT. */
+static const uint8_t *find_dsdt(size_t used)
+{
+	const uint8_t *xsdt = acpi_table(le_get64(acpi_buf, 24), used, "XSDT");
+	const uint8_t *fadt;
+
+	if (!xsdt)
+		return NULL;
+	fadt = acpi_table(le_get64(xsdt, 36), used, "FACP");
+	if (!fadt)
+		return NULL;
+	return acpi_table(le_get32(fadt, 40), used, "DSDT");
+}
+
+static const struct acpi_virtio_mmio test_vmmio[] = {
+	{ .base = 0xd0000000, .gsi = 16 },
+	{ .base = 0xd0000200, .gsi = 17 },
+	{ .base = 0xfeb00e00, .gsi = 23 },
+};
+
+#define NR_TEST_VMMIO	(sizeof(test_vmmio) / sizeof(test_vmmio[0]))
+
+static void test_acpi_describes_virtio_mmio_devices(void)
+{
+	/*
+	 * Device (\_SB.VIO1) { Name (_HID, "LNRO0005") Name (_UID, 1)
+	 * Name (_CRS, ResourceTemplate () {
+	 *	Memory32Fixed (ReadWrite, 0xd0000200, 0x200)
+	 *	Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { 17 }
+	 * }) }, as iasl compiles it (a two-byte PkgLength of 66).
+	 */
+	static const uint8_t vio1[] = {
+		0x5b, 0x82, 0x42, 0x04, '\\', 0x2e, '_', 'S', 'B', '_',
+		'V', 'I', 'O', '1',
+		0x08, '_', 'H', 'I', 'D', 0x0d,
+		'L', 'N', 'R', 'O', '0', '0', '0', '5', 0,
+		0x08, '_', 'U', 'I', 'D', 0x0a, 1,
+		0x08, '_', 'C', 'R', 'S', 0x11, 0x1a, 0x0a, 0x17,
+		0x86, 0x09, 0x00, 0x01, 0x00, 0x02, 0x00, 0xd0,
+		0x00, 0x02, 0x00, 0x00,
+		0x89, 0x06, 0x00, 0x01, 0x01, 17, 0, 0, 0,
+		0x79, 0x00,
+	};
+	const uint8_t *dsdt, *pevt, *node;
+	size_t used, plain_len;
+	unsigned int i;
+
+	memset(acpi_buf, 0, sizeof(acpi_buf));
+	used = acpi_build(acpi_buf, sizeof(acpi_buf), ACPI_GPA, 2);
+	dsdt = find_dsdt(used);
+	if (!dsdt)
+		return;
+	plain_len = le_get32(dsdt, 4);
+	EXPECT(!memmem(dsdt, plain_len, "LNRO0005", 8),
+	       "virtio-mmio device in the DSDT of a guest without one");
+
+	memset(acpi_buf, 0, sizeof(acpi_buf));
+	used = acpi_build_devices(acpi_buf, sizeof(acpi_buf), ACPI_GPA,
+				  TANDEM_MAX_VCPUS, test_vmmio, NR_TEST_VMMIO);
+	EXPECT(used > 0 && used <= sizeof(acpi_buf), "built %zu", used);
+	dsdt = find_dsdt(used);
+	if (!dsdt)
+		return;
+	EXPECT(le_get32(dsdt, 4) == plain_len + NR_TEST_VMMIO * sizeof(vio1),
+	       "DSDT length %u, want %zu", le_get32(dsdt, 4),
+	       plain_len + NR_TEST_VMMIO * sizeof(vio1));
+	node = memmem(dsdt, le_get32(dsdt, 4), vio1, sizeof(vio1));
+	EXPECT(node, "no \\_SB.VIO1 with LNRO0005, _UID 1, 0xd0000200+0x200, GSI 17 level active-high");
+	pevt = memmem(dsdt, le_get32(dsdt, 4), "PEVT", 4);
+	EXPECT(pevt && node && node == dsdt + plain_len + sizeof(vio1),
+	       "VIO1 not right after the panic device and VIO0");
+
+	/* Every node: its name, _UID, base and GSI, the rest as VIO1's. */
+	for (i = 0; i < NR_TEST_VMMIO; i++) {
+		const uint8_t *n = dsdt + plain_len + i * sizeof(vio1);
+
+		if (n + sizeof(vio1) > dsdt + le_get32(dsdt, 4))
+			break;
+		EXPECT(n[13] == '0' + i && n[35] == i, "node %u: name %c uid %u",
+		       i, n[13], n[35]);
+		EXPECT(le_get32(n, 49) == test_vmmio[i].base &&
+		       le_get32(n, 62) == test_vmmio[i].gsi,
+		       "node %u: base %#x gsi %u", i, le_get32(n, 49),
+		       le_get32(n, 62));
+		EXPECT(!memcmp(n, vio1, 13) && !memcmp(n + 14, vio1 + 14, 35 - 14) &&
+		       !memcmp(n + 36, vio1 + 36, 49 - 36) &&
+		       !memcmp(n + 53, vio1 + 53, 62 - 53) &&
+		       !memcmp(n + 66, vio1 + 66, 2), "node %u: other bytes", i);
+	}
+}
+
+static void test_acpi_build_refuses_bad_virtio_mmio(void)
+{
+	struct acpi_virtio_mmio d[ACPI_VIRTIO_MMIO_MAX + 1];
+	unsigned int i;
+
+	for (i = 0; i <= ACPI_VIRTIO_MMIO_MAX; i++)
+		d[i] = (struct acpi_virtio_mmio){ 0xd0000000 + 0x200 * i, 16 };
+	EXPECT(acpi_build_devices(acpi_buf, sizeof(acpi_buf), ACPI_GPA,
+				  TANDEM_MAX_VCPUS, d, ACPI_VIRTIO_MMIO_MAX),
+	       "%u devices refused", ACPI_VIRTIO_MMIO_MAX);
+	EXPECT(!acpi_build_devices(acpi_buf, sizeof(acpi_buf), ACPI_GPA, 1, d,
+				   ACPI_VIRTIO_MMIO_MAX + 1), "too many devices");
+	d[1].base += 0x100;
+	EXPECT(!acpi_build_devices(acpi_buf, sizeof(acpi_buf), ACPI_GPA, 1, d, 2),
+	       "misaligned window");
+	d[1].base = 1ULL << 32;
+	EXPECT(!acpi_build_devices(acpi_buf, sizeof(acpi_buf), ACPI_GPA, 1, d, 2),
+	       "window above 4 GiB");
+	d[1].base = 0xd0000200;
+	d[1].gsi = 9;
+	EXPECT(!acpi_build_devices(acpi_buf, sizeof(acpi_buf), ACPI_GPA, 1, d, 2),
+	       "ISA GSI");
+	d[1].gsi = 24;
+	EXPECT(!acpi_build_devices(acpi_buf, sizeof(acpi_buf), ACPI_GPA, 1, d, 2),
+	       "GSI beyond the I/O APIC");
+	EXPECT(!acpi_build_devices(acpi_buf, sizeof(acpi_buf), ACPI_GPA, 1,
+				   NULL, 1), "no array");
+}
+
+/* iasl -d, when installed, must read the DSDT and show the devices. */
+static void test_acpi_virtio_mmio_disassembles(void)
+{
+	char dir[] = "/tmp/tandem-acpi-XXXXXX", cmd[512], path[256];
+	const uint8_t *dsdt;
+	char *dsl = NULL;
+	size_t used, cap = 0;
+	FILE *f;
+
+	if (system("command -v iasl >/dev/null 2>&1")) {
+		skip_reason = "iasl (package acpica-tools) is not installed";
+		return;
+	}
+	memset(acpi_buf, 0, sizeof(acpi_buf));
+	used = acpi_build_devices(acpi_buf, sizeof(acpi_buf), ACPI_GPA, 1,
+				  test_vmmio, NR_TEST_VMMIO);
+	dsdt = find_dsdt(used);
+	if (!dsdt || !mkdtemp(dir))
+		return;
+	snprintf(path, sizeof(path), "%s/dsdt.aml", dir);
+	f = fopen(path, "wb");
+	EXPECT(f && fwrite(dsdt, le_get32(dsdt, 4), 1, f) == 1, "write %s", path);
+	if (f)
+		fclose(f);
+	snprintf(cmd, sizeof(cmd), "cd %s && iasl -d dsdt.aml >iasl.log 2>&1",
+		 dir);
+	EXPECT(system(cmd) == 0, "iasl -d failed, see %s/iasl.log", dir);
+	snprintf(path, sizeof(path), "%s/dsdt.dsl", dir);
+	f = fopen(path, "r");
+	if (f) {
+		if (getdelim(&dsl, &cap, '\0', f) <= 0) {
+			free(dsl);
+			dsl = NULL;
+		}
+		fclose(f);
+	}
+	EXPECT(dsl && strstr(dsl, "Device (\\_SB.VIO2)") &&
+	       strstr(dsl, "Name (_HID, \"LNRO0005\")") &&
+	       strstr(dsl, "Name (_UID, 0x02)") &&
+	       strstr(dsl, "0xFEB00E00,         // Address Base") &&
+	       strstr(dsl, "0x00000017,") &&
+	       strstr(dsl, "Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive, ,, )"),
+	       "%s does not show VIO2 at 0xFEB00E00, level active-high", path);
+	free(dsl);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (!case_failed && system(cmd))
+		EXPECT(0, "%s", cmd);
+}
+
 static void test_real_acpi_in_reserved_bios_area(void)
 {
 	char err[BZ_ERR_MAX];
@@ -1568,6 +1737,9 @@ static const struct {
 	T(test_synthetic_elf_damaged_is_refused_with_a_reason),
 	T(test_acpi_tables_checksum_and_describe_n_vcpus),
 	T(test_acpi_build_refuses_bad_arguments),
+	T(test_acpi_describes_virtio_mmio_devices),
+	T(test_acpi_build_refuses_bad_virtio_mmio),
+	T(test_acpi_virtio_mmio_disassembles),
 	T(test_cfg_every_key_parses),
 	T(test_cfg_defaults_and_sizes),
 	T(test_cfg_unknown_key),
