@@ -203,6 +203,25 @@ enum shape {
 };
 
 /* Build one message for @cmd; returns the command actually sent. */
+/*
+ * Where a walk of the attributes from the genl header on, as the kernel's
+ * parser does it, expects the next one after the bytes up to @at: past
+ * @at when the last attribute claims more than was written.
+ */
+static size_t claimed_end(const struct fuzz_msg *m, size_t at)
+{
+	size_t pos = NLMSG_HDRLEN + GENL_HDRLEN;
+
+	while (pos + NLA_HDRLEN <= at) {
+		const struct nlattr *a = (const void *)(m->buf + pos);
+
+		if (a->nla_len < NLA_HDRLEN)
+			break;
+		pos += NLA_ALIGN(a->nla_len);
+	}
+	return NLA_ALIGN(pos);
+}
+
 static uint8_t build(struct fuzz_msg *m, uint16_t family, uint8_t cmd,
 		     uint32_t seq)
 {
@@ -315,7 +334,19 @@ static uint8_t build(struct fuzz_msg *m, uint16_t family, uint8_t cmd,
 		break;
 	}
 	if (cmd == TANDEM_CMD_AGENT_REGISTER) {
-		/* Last NAME wins: an invalid one makes the request fail. */
+		/*
+		 * Last NAME wins: an invalid one makes the request fail. It
+		 * goes where the kernel's walk of the attributes will look
+		 * for the next one, past what the last attribute claims (a
+		 * lying length would otherwise swallow it, and a valid NAME
+		 * before it would register the fuzzer as the agent).
+		 */
+		size_t end = claimed_end(m, at);
+
+		if (end > at && end + NLA_HDRLEN + 4 <= sizeof(m->buf)) {
+			memset(m->buf + at, 0, end - at);
+			at = end;
+		}
 		at = put_attr(m, at, TANDEM_AGENT_A_NAME, "-no\0", 4, NLA_HDRLEN + 4);
 	}
 	m->nlh.nlmsg_len = at;
@@ -328,7 +359,14 @@ struct fuzz_stats {
 	uint64_t ok_by_cmd[256];
 	uint8_t first_bad_cmd;
 	int recv_errno;
+	/* The first message a mutating command succeeded with, for the log. */
+	unsigned char first_bad[96];
+	size_t first_bad_len;
 };
+
+/* The messages in flight, by sequence number, to show a bad success. */
+#define FUZZ_RING	(2 * FUZZ_WINDOW)
+static struct fuzz_msg sent_ring[FUZZ_RING];
 
 /*
  * Read whatever replies are there (blocking up to SO_RCVTIMEO when
@@ -371,8 +409,15 @@ static int drain(struct tnl_sock *s, uint8_t *state, uint8_t *cmds,
 		st->answered_ok++;
 		st->ok_by_cmd[cmds[seq - base]]++;
 		if (!read_only(cmds[seq - base])) {
-			if (!st->bad_ok)
+			if (!st->bad_ok) {
+				const struct fuzz_msg *m = &sent_ring[seq % FUZZ_RING];
+
 				st->first_bad_cmd = cmds[seq - base];
+				st->first_bad_len = m->len;
+				memcpy(st->first_bad, m->buf,
+				       m->len < sizeof(st->first_bad) ?
+				       m->len : sizeof(st->first_bad));
+			}
 			st->bad_ok++;
 		}
 	}
@@ -505,6 +550,9 @@ TEST_F_TIMEOUT(fuzz, random_and_malformed_messages_change_nothing, 600)
 		cmd = build(&msg, f.family, cmd, next);
 		if (tnl_send_raw(&f, msg.buf, msg.len))
 			continue;
+		sent_ring[next % FUZZ_RING].len = msg.len;
+		memcpy(sent_ring[next % FUZZ_RING].buf, msg.buf,
+		       msg.len < sizeof(msg.buf) ? msg.len : sizeof(msg.buf));
 		cmds[next - base] = cmd;
 		next++;
 		st->sent++;
@@ -552,8 +600,16 @@ TEST_F_TIMEOUT(fuzz, random_and_malformed_messages_change_nothing, 600)
 	EXPECT_LE(FUZZ_MESSAGES, st->sent);
 	EXPECT_EQ(st->sent, st->answered_err + st->answered_ok);
 	EXPECT_EQ(0, st->unanswered);
-	EXPECT_EQ(0, st->bad_ok) TH_LOG("first success of a mutating command: cmd %u",
-				       st->first_bad_cmd);
+	if (st->bad_ok) {
+		char hex[3 * sizeof(st->first_bad) + 1] = "";
+		size_t k;
+
+		for (k = 0; k < st->first_bad_len && k < sizeof(st->first_bad); k++)
+			snprintf(hex + 3 * k, 4, "%02x ", st->first_bad[k]);
+		TH_LOG("first success of a mutating command: cmd %u, %zu bytes: %s",
+		       st->first_bad_cmd, st->first_bad_len, hex);
+	}
+	EXPECT_EQ(0, st->bad_ok) TH_LOG("a mutating command succeeded");
 
 	/* Nothing changed: no agent, the same domains, the same target. */
 	{
