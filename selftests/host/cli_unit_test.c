@@ -17,18 +17,9 @@
 #include "names.h"
 #include "pcfg.h"
 #include "size.h"
+#include "tap.h"
 
-static bool case_failed;
 
-/* Like kselftest's EXPECT: note the failure with file and line, go on. */
-#define EXPECT(cond, ...) do {						\
-	if (!(cond)) {							\
-		printf("# %s:%d: expected %s: ", __FILE__, __LINE__, #cond); \
-		printf(__VA_ARGS__);					\
-		printf("\n");						\
-		case_failed = true;					\
-	}								\
-} while (0)
 
 #define EXPECT_STR(got, want)						\
 	EXPECT(!strcmp((got), (want)), "got \"%s\", want \"%s\"", (got), (want))
@@ -1004,12 +995,8 @@ static void test_names_exits_have_names(void)
 	EXPECT_STR(tandem_exit_name(TANDEM_STAT_EXIT_HYPERCALL), "hypercall");
 }
 
-#define T(fn) { #fn + 5, fn }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
+static const struct tap_case tests[] = {
 	T(test_size_plain_bytes),
 	T(test_size_every_suffix_is_a_power_of_1024),
 	T(test_size_zero_is_a_size),
@@ -1063,16 +1050,5 @@ static const struct {
 
 int main(void)
 {
-	size_t n = sizeof(tests) / sizeof(tests[0]), i;
-	int failed = 0;
-
-	printf("TAP version 13\n1..%zu\n", n);
-	for (i = 0; i < n; i++) {
-		case_failed = false;
-		tests[i].fn();
-		printf("%sok %zu - %s\n", case_failed ? "not " : "", i + 1,
-		       tests[i].name);
-		failed += case_failed;
-	}
-	return failed ? 1 : 0;
+	return tap_run(tests, sizeof(tests) / sizeof(tests[0]), NULL) ? 1 : 0;
 }

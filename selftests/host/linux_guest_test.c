@@ -22,20 +22,11 @@
 #include "bzimage.h"
 #include "le.h"
 #include "domcfg.h"
+#include "tap.h"
 
 #define MiB	(1ULL << 20)
 
-static bool case_failed;
-static const char *skip_reason;
 
-#define EXPECT(cond, ...) do {						\
-	if (!(cond)) {							\
-		printf("# %s:%d: expected %s: ", __FILE__, __LINE__, #cond); \
-		printf(__VA_ARGS__);					\
-		printf("\n");						\
-		case_failed = true;					\
-	}								\
-} while (0)
 
 /* The Debian kernel of the build machine, loaded once. */
 static uint8_t *vmlinuz;
@@ -1709,12 +1700,8 @@ static void test_synthetic_elf_damaged_is_refused_with_a_reason(void)
 	}
 }
 
-#define T(fn) { #fn + 5, fn }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
+static const struct tap_case tests[] = {
 	T(test_real_bzimage_header_is_accepted),
 	T(test_real_bzimage_entry_is_1mib_plus_0x200),
 	T(test_real_boot_params_are_filled_in),
@@ -1760,8 +1747,8 @@ static const struct {
 
 int main(void)
 {
-	size_t n = sizeof(tests) / sizeof(tests[0]), i;
-	int failed = 0;
+	size_t i;
+	int failed;
 
 	load_vmlinuz();
 	load_vmlinux();
@@ -1770,20 +1757,7 @@ int main(void)
 		return 1;
 	for (i = 0; i < TEST_INITRD_LEN; i++)
 		test_initrd[i] = (uint8_t)(i * 7 + 3);
-
-	printf("TAP version 13\n1..%zu\n", n);
-	for (i = 0; i < n; i++) {
-		case_failed = false;
-		skip_reason = NULL;
-		tests[i].fn();
-		if (skip_reason && !case_failed)
-			printf("ok %zu - %s # SKIP %s\n", i + 1, tests[i].name,
-			       skip_reason);
-		else
-			printf("%sok %zu - %s\n", case_failed ? "not " : "",
-			       i + 1, tests[i].name);
-		failed += case_failed;
-	}
+	failed = tap_run(tests, sizeof(tests) / sizeof(tests[0]), NULL);
 	free(test_initrd);
 	free(vmlinuz);
 	free(vmlinux);

@@ -21,18 +21,10 @@
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
 
+#include "tap.h"
 #include "virtio_mmio.h"
 
-static bool case_failed;
 
-#define EXPECT(cond, ...) do {						\
-	if (!(cond)) {							\
-		printf("# %s:%d: expected %s: ", __FILE__, __LINE__, #cond); \
-		printf(__VA_ARGS__);					\
-		printf("\n");						\
-		case_failed = true;					\
-	}								\
-} while (0)
 
 /* Guest RAM ---------------------------------------------------------------- */
 
@@ -847,10 +839,7 @@ static void test_init_rejects_bad_parameters(void)
 
 #define CASE(fn) { #fn + 5, fn }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} cases[] = {
+static const struct tap_case cases[] = {
 	CASE(test_identification_registers),
 	CASE(test_read_only_and_write_only_registers),
 	CASE(test_device_features_window),
@@ -883,15 +872,5 @@ static const struct {
 
 int main(void)
 {
-	unsigned int i, n = sizeof(cases) / sizeof(cases[0]), failed = 0;
-
-	printf("TAP version 13\n1..%u\n", n);
-	for (i = 0; i < n; i++) {
-		case_failed = false;
-		cases[i].fn();
-		printf("%sok %u - %s\n", case_failed ? "not " : "", i + 1,
-		       cases[i].name);
-		failed += case_failed;
-	}
-	return failed ? 1 : 0;
+	return tap_run(cases, sizeof(cases) / sizeof(cases[0]), NULL) ? 1 : 0;
 }

@@ -19,18 +19,10 @@
 
 #include <linux/virtio_ring.h>
 
+#include "tap.h"
 #include "virtqueue.h"
 
-static bool case_failed;
 
-#define EXPECT(cond, ...) do {						\
-	if (!(cond)) {							\
-		printf("# %s:%d: expected %s: ", __FILE__, __LINE__, #cond); \
-		printf(__VA_ARGS__);					\
-		printf("\n");						\
-		case_failed = true;					\
-	}								\
-} while (0)
 
 /* Guest RAM ---------------------------------------------------------------- */
 
@@ -766,10 +758,7 @@ static void test_setup_refuses_bad_layout(void)
 	}
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
+static const struct tap_case tests[] = {
 	{ "three_descriptor_chain_pops", test_three_descriptor_chain_pops },
 	{ "push_publishes_used_element", test_push_publishes_used_element },
 	{ "push_rejects_bad_id", test_push_rejects_bad_id },
@@ -816,21 +805,15 @@ static const struct {
 	{ "setup_refuses_bad_layout", test_setup_refuses_bad_layout },
 };
 
+/* Whatever a case did, nothing outside RAM was touched. */
+static void ram_untouched_outside(void)
+{
+	EXPECT(mem.bad == 0, "%u accesses outside guest RAM", mem.bad);
+	EXPECT(guards_intact(), "guard bytes around guest RAM changed");
+}
+
 int main(void)
 {
-	size_t n = sizeof(tests) / sizeof(tests[0]), i;
-	int failed = 0;
-
-	printf("TAP version 13\n1..%zu\n", n);
-	for (i = 0; i < n; i++) {
-		case_failed = false;
-		tests[i].fn();
-		/* Whatever the case did, nothing outside RAM was touched. */
-		EXPECT(mem.bad == 0, "%u accesses outside guest RAM", mem.bad);
-		EXPECT(guards_intact(), "guard bytes around guest RAM changed");
-		printf("%sok %zu - %s\n", case_failed ? "not " : "", i + 1,
-		       tests[i].name);
-		failed += case_failed;
-	}
-	return failed ? 1 : 0;
+	return tap_run(tests, sizeof(tests) / sizeof(tests[0]),
+		       ram_untouched_outside) ? 1 : 0;
 }
