@@ -23,7 +23,9 @@
 # bench.log, native.log and native.results of the native Linux boot).
 # Environment: LAB_TIMEOUT_SVM (default 1500 s), LAB_TIMEOUT_VMX (3400 s),
 # LAB_CPUS_SVM (2), LAB_CPUS_VMX (1: Bochs with 2 CPUs runs at half speed),
-# KVER (lab kernel), KSFT_INSTALL (installed kselftests), LAB_EXTRA
+# KVER (lab kernel), LAB_ENV (NAME=VALUE words put in the tests'
+# environment, e.g. TANDEM_FUZZ_SEED=0x...), KSFT_INSTALL (installed
+# kselftests), LAB_EXTRA
 # (directories, as with --extra), LAB_DIR (work files, default build/lab:
 # give each concurrent run its own), BENCH_N_SVM, BENCH_N_VMX (iterations
 # per run of a benchmark loop), BENCH_REPS (runs of each loop; the fastest

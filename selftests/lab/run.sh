@@ -30,7 +30,8 @@
 #   ptyrun.py; nothing goes to --log. Leave with `exit` in the guest shell.
 #
 # Environment: KVER overrides the lab kernel (default: the newest
-# /boot/vmlinuz-*-amd64).
+# /boot/vmlinuz-*-amd64); LAB_ENV adds NAME=VALUE words to the tests'
+# environment (through the lab kernel's command line).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -79,7 +80,17 @@ if [ -z "${KVER:-}" ]; then
 fi
 kernel=/boot/vmlinuz-$KVER
 [ -r "$kernel" ] || { echo "run.sh: cannot read $kernel" >&2; exit 64; }
-[ -n "$append" ] || append="console=ttyS0 panic=-1 quiet tandem_lab=$lab"
+# LAB_ENV: NAME=VALUE words for the lab's command line; the kernel hands
+# them to /init as environment, and the tests inherit them (e.g.
+# LAB_ENV=TANDEM_FUZZ_SEED=0x1234 repeats a fuzz run).
+for w in ${LAB_ENV:-}; do
+	case "$w" in
+	[A-Z]*=*) case "${w%%=*}" in *[!A-Z0-9_]*) w="" ;; esac ;;
+	*) w="" ;;
+	esac
+	[ -n "$w" ] || { echo "run.sh: LAB_ENV wants NAME=VALUE words (NAME in A-Z 0-9 _)" >&2; exit 64; }
+done
+[ -n "$append" ] || append="console=ttyS0 panic=-1 quiet tandem_lab=$lab${LAB_ENV:+ $LAB_ENV}"
 case "$megs" in ''|*[!0-9]*) usage ;; esac
 
 initrd=$(cd "$(dirname "$initrd")" && pwd)/$(basename "$initrd")

@@ -523,8 +523,8 @@ TEST_F_TIMEOUT(fuzz, random_and_malformed_messages_change_nothing, 600)
 	ASSERT_NE(NULL, cmds);
 	ASSERT_NE(NULL, st);
 	rng_state = seed ?: 1;
-	TH_LOG("seed %#llx (set TANDEM_FUZZ_SEED to repeat)",
-	       (unsigned long long)seed);
+	TH_LOG("seed %#llx (to repeat it: make check TESTS=netlink_fuzz_test LAB_ENV=TANDEM_FUZZ_SEED=%#llx)",
+	       (unsigned long long)seed, (unsigned long long)seed);
 
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	ASSERT_LE(0, kmsg);
