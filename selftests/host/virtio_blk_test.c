@@ -738,6 +738,13 @@ static void test_header_too_short_ioerr(void)
 	       mem.ram[STATUS]);
 	EXPECT(!disk.reads && all(DATA, 512, 0x11), "data read");
 	expect_used(head, 1);
+	/* An unknown type in the 8 bytes read does not make it UNSUPP. */
+	put_hdr(HDR, 0x1234, 0);
+	mem.ram[STATUS] = STATUS_UNSET;
+	head = submit(b, 3);
+	EXPECT(mem.ram[STATUS] == VIRTIO_BLK_S_IOERR, "unknown type: status %u",
+	       mem.ram[STATUS]);
+	expect_used(head, 1);
 	EXPECT(!needs_reset(), "device needs reset");
 }
 
@@ -852,7 +859,7 @@ static void test_more_requests_than_slots(void)
 		tandem_vblk_complete(disk.pending[i], 0);
 	EXPECT(disk.nr_pending == n, "%u taken after 4 completions",
 	       disk.nr_pending);
-	for (unsigned int i = 4; i < n; i++)
+	for (unsigned int i = 4; i < disk.nr_pending; i++)
 		tandem_vblk_complete(disk.pending[i], 0);
 	EXPECT(used_idx() == n, "used idx %u", used_idx());
 	EXPECT(!memcmp(mem.ram + DATA, disk.data, 512 * n), "data differ");
@@ -869,6 +876,23 @@ static void test_reset_drops_requests_in_flight(void)
 	tandem_vblk_complete(disk.pending[0], 0);
 	EXPECT(mem.ram[STATUS] == STATUS_UNSET, "status written after reset");
 	EXPECT(used_idx() == 0 && !disk.irq, "pushed after reset");
+
+	/* Completed once the driver set the device up again: dropped too. */
+	next_desc = avail_idx = used_seen = 0;
+	memset(mem.ram + AVAIL, 0, 0x2000);
+	bring_up();
+	request(VIRTIO_BLK_T_IN, 0, 512, true);
+	EXPECT(disk.nr_pending == 2, "%u pending", disk.nr_pending);
+	if (disk.nr_pending != 2)
+		return;
+	wr(VIRTIO_MMIO_STATUS, 0);
+	next_desc = avail_idx = used_seen = 0;
+	memset(mem.ram + AVAIL, 0, 0x2000);
+	bring_up();
+	mem.ram[STATUS] = STATUS_UNSET;
+	tandem_vblk_complete(disk.pending[1], 0);
+	EXPECT(mem.ram[STATUS] == STATUS_UNSET, "status written after setup");
+	EXPECT(used_idx() == 0 && !disk.irq, "pushed onto the new ring");
 }
 
 static void after(void)
