@@ -83,6 +83,15 @@
  *	Reply: %TANDEM_CONSOLE_A_ACCEPTED, the bytes queued (fewer than
  *	sent when the %TANDEM_CONSOLE_RX_SIZE-byte input queue is full: the
  *	rest is dropped, the sender retries later). Needs CAP_SYS_ADMIN.
+ * @TANDEM_CMD_DEVICE_ATTACH: give a domain a virtio disk or NIC (asks
+ *	the agent, kind %TANDEM_DECISION_DEVICE_ATTACH). Request: &enum
+ *	tandem_device_attr domain, %TANDEM_DEVICE_A_TYPE and the type's
+ *	attributes. Only in state %TANDEM_STATE_CREATED (virtio-mmio has no
+ *	hotplug: the builder describes the devices before the guest starts).
+ *	Reply: the device as DOMAIN_GET lists it. Needs CAP_SYS_ADMIN.
+ * @TANDEM_CMD_DEVICE_DETACH: remove a device. Request: domain,
+ *	%TANDEM_DEVICE_A_TYPE and %TANDEM_DEVICE_A_INDEX. Not while the
+ *	domain is running or paused. Needs CAP_SYS_ADMIN.
  */
 enum tandem_cmd {
 	TANDEM_CMD_UNSPEC,
@@ -106,6 +115,8 @@ enum tandem_cmd {
 	TANDEM_CMD_VCPU_SET_REGS,
 	TANDEM_CMD_CONSOLE_READ,
 	TANDEM_CMD_CONSOLE_WRITE,
+	TANDEM_CMD_DEVICE_ATTACH,
+	TANDEM_CMD_DEVICE_DETACH,
 
 	__TANDEM_CMD_MAX,
 };
@@ -133,6 +144,20 @@ enum tandem_mcgrp {
 #define TANDEM_MEM_MAX		_BITULL(40)	/* absolute domain size cap */
 #define TANDEM_MAX_VCPUS	64	/* vCPUs per domain */
 #define TANDEM_CONSOLE_SIZE	65536	/* bytes kept in a console ring */
+#define TANDEM_PATH_MAX		4096	/* disk paths, with NUL */
+#define TANDEM_SERIAL_MAX	21	/* disk serials (GET_ID), with NUL */
+#define TANDEM_IFNAME_MAX	16	/* host netdev names, with NUL */
+
+/*
+ * Virtio-mmio windows: device slot n (0 to %TANDEM_VIRTIO_SLOTS - 1) has
+ * its registers at %TANDEM_VIRTIO_MMIO_BASE + n * %TANDEM_VIRTIO_MMIO_STRIDE
+ * and raises GSI %TANDEM_VIRTIO_GSI_BASE + n, level-triggered, active high,
+ * on the I/O APIC. The builder describes attached devices to the guest.
+ */
+#define TANDEM_VIRTIO_MMIO_BASE		0xfef00000ULL
+#define TANDEM_VIRTIO_MMIO_STRIDE	0x1000
+#define TANDEM_VIRTIO_SLOTS		8
+#define TANDEM_VIRTIO_GSI_BASE		16
 #define TANDEM_CONSOLE_CHUNK	4096	/* bytes per CONSOLE_READ reply */
 #define TANDEM_CONSOLE_WRITE_MAX 1024	/* bytes per CONSOLE_WRITE request */
 #define TANDEM_CONSOLE_RX_SIZE	4096	/* console input queued per domain */
@@ -313,6 +338,8 @@ enum tandem_domain_state {
  *	no wish). The agent decides; it sees the wish in the SHUTDOWN decision.
  * @TANDEM_DOMAIN_A_ON_REBOOT: u32, likewise for a guest reboot
  * @TANDEM_DOMAIN_A_ON_CRASH: u32, likewise for a crash (the CRASH decision)
+ * @TANDEM_DOMAIN_A_DEVICES: nested, one %TANDEM_DEVICE_A_DEVICE nest per
+ *	attached device, each of &enum tandem_device_attr (reply only)
  */
 enum tandem_domain_attr {
 	TANDEM_DOMAIN_A_UNSPEC,
@@ -338,6 +365,7 @@ enum tandem_domain_attr {
 	TANDEM_DOMAIN_A_ON_POWEROFF,
 	TANDEM_DOMAIN_A_ON_REBOOT,
 	TANDEM_DOMAIN_A_ON_CRASH,
+	TANDEM_DOMAIN_A_DEVICES,
 
 	__TANDEM_DOMAIN_A_MAX,
 };
@@ -422,6 +450,11 @@ enum tandem_agent_attr {
  *	%TANDEM_DECISION_A_WISH when it has one): what now
  *	(%TANDEM_VERDICT_A_ACTION). No requester waits on it; with no agent,
  *	no answer or a denial the domain stays shut down.
+ * @TANDEM_DECISION_DEVICE_ATTACH: may this device be attached: a disk
+ *	(%TANDEM_DECISION_A_DEVICE_TYPE, the path the mechanism opened,
+ *	resolved, in %TANDEM_DECISION_A_PATH, %TANDEM_DECISION_A_READ_ONLY)
+ *	or a NIC (%TANDEM_DECISION_A_IFNAME), with the domain's device
+ *	counts in %TANDEM_DECISION_A_NR_DISKS and %TANDEM_DECISION_A_NR_NICS
  */
 enum tandem_decision_kind {
 	TANDEM_DECISION_NONE,
@@ -433,6 +466,7 @@ enum tandem_decision_kind {
 	TANDEM_DECISION_DOMAIN_START,
 	TANDEM_DECISION_CRASH,
 	TANDEM_DECISION_SHUTDOWN,
+	TANDEM_DECISION_DEVICE_ATTACH,
 
 	__TANDEM_DECISION_COUNT,
 };
@@ -464,6 +498,14 @@ enum tandem_decision_kind {
  * @TANDEM_DECISION_A_WISH: u32, &enum tandem_crash_action the domain's
  *	configuration asks for (SHUTDOWN, CRASH; absent when it asks for
  *	nothing)
+ * @TANDEM_DECISION_A_DEVICE_TYPE: u32, &enum tandem_device_type
+ *	(DEVICE_ATTACH)
+ * @TANDEM_DECISION_A_PATH: string, a disk's backing file or block device,
+ *	as the kernel resolved it after opening (no symlinks, no "..")
+ * @TANDEM_DECISION_A_READ_ONLY: u8, 1 for a read-only disk
+ * @TANDEM_DECISION_A_IFNAME: string, the host netdev name of a NIC
+ * @TANDEM_DECISION_A_NR_DISKS: u32, disks the domain has now
+ * @TANDEM_DECISION_A_NR_NICS: u32, NICs the domain has now
  */
 enum tandem_decision_attr {
 	TANDEM_DECISION_A_UNSPEC,
@@ -488,6 +530,12 @@ enum tandem_decision_attr {
 	TANDEM_DECISION_A_NR_CPUS,
 	TANDEM_DECISION_A_SHUTDOWN_REASON,
 	TANDEM_DECISION_A_WISH,
+	TANDEM_DECISION_A_DEVICE_TYPE,
+	TANDEM_DECISION_A_PATH,
+	TANDEM_DECISION_A_READ_ONLY,
+	TANDEM_DECISION_A_IFNAME,
+	TANDEM_DECISION_A_NR_DISKS,
+	TANDEM_DECISION_A_NR_NICS,
 
 	__TANDEM_DECISION_A_MAX,
 };
@@ -707,6 +755,13 @@ enum tandem_policy_attr {
  * @TANDEM_PCFG_A_ON_POWEROFF: u32, &enum tandem_crash_action when a guest
  *	powers off and its domain states no wish (default: destroy)
  * @TANDEM_PCFG_A_ON_REBOOT: u32, likewise for a reboot (default: restart)
+ * @TANDEM_PCFG_A_DISK_DIRS: string, colon-separated directories whose files
+ *	and block devices may back disks, read-write or read-only
+ * @TANDEM_PCFG_A_DISK_RO_DIRS: string, colon-separated directories whose
+ *	files may back read-only disks only
+ * @TANDEM_PCFG_A_MAX_DISKS: u32, disks one domain may have
+ * @TANDEM_PCFG_A_MAX_NICS: u32, NICs one domain may have
+ * @TANDEM_PCFG_A_NIC_NAMES: string, shell glob host netdev names must match
  *
  * This set belongs to the default agent; the mechanism never parses it.
  */
@@ -726,6 +781,11 @@ enum tandem_pcfg_attr {
 	TANDEM_PCFG_A_MAX_RESTARTS,
 	TANDEM_PCFG_A_ON_POWEROFF,
 	TANDEM_PCFG_A_ON_REBOOT,
+	TANDEM_PCFG_A_DISK_DIRS,
+	TANDEM_PCFG_A_DISK_RO_DIRS,
+	TANDEM_PCFG_A_MAX_DISKS,
+	TANDEM_PCFG_A_MAX_NICS,
+	TANDEM_PCFG_A_NIC_NAMES,
 
 	__TANDEM_PCFG_A_MAX,
 };
@@ -910,5 +970,72 @@ struct tandem_vcpu_regs {
 	struct tandem_dtable gdt, idt;
 	__u64 cr0, cr2, cr3, cr4, efer;
 };
+
+/**
+ * enum tandem_device_type - kinds of device DEVICE_ATTACH makes
+ * @TANDEM_DEVICE_NONE: reserved
+ * @TANDEM_DEVICE_DISK: a virtio-blk disk backed by a host file or block
+ *	device
+ * @TANDEM_DEVICE_NIC: a virtio-net NIC with a host netdev
+ */
+enum tandem_device_type {
+	TANDEM_DEVICE_NONE,
+	TANDEM_DEVICE_DISK,
+	TANDEM_DEVICE_NIC,
+
+	__TANDEM_DEVICE_COUNT,
+};
+
+/**
+ * enum tandem_device_attr - DEVICE_ATTACH, DEVICE_DETACH, and the devices
+ *	DOMAIN_GET lists
+ * @TANDEM_DEVICE_A_UNSPEC: reserved
+ * @TANDEM_DEVICE_A_PAD: padding for 64-bit attributes
+ * @TANDEM_DEVICE_A_DOMAIN_ID: u32, the domain (or %TANDEM_DEVICE_A_DOMAIN_NAME)
+ * @TANDEM_DEVICE_A_DOMAIN_NAME: string
+ * @TANDEM_DEVICE_A_TYPE: u32, &enum tandem_device_type
+ * @TANDEM_DEVICE_A_INDEX: u32, the device's number among the domain's
+ *	devices of its type (disk 0, 1, ...; NIC 0 is host netdev tdm<domid>.0);
+ *	chosen by the mechanism, the lowest free one
+ * @TANDEM_DEVICE_A_PATH: string, disk: the backing file or block device,
+ *	an absolute path (reply: as resolved)
+ * @TANDEM_DEVICE_A_READ_ONLY: flag, disk: the guest may not write
+ * @TANDEM_DEVICE_A_SERIAL: string, disk: what GET_ID returns, at most
+ *	%TANDEM_SERIAL_MAX - 1 printable ASCII characters (default: empty)
+ * @TANDEM_DEVICE_A_MAC: binary, NIC: 6 bytes, unicast (default: locally
+ *	administered, derived from the domain name and the index)
+ * @TANDEM_DEVICE_A_IFNAME: string, NIC: the host netdev's name (default
+ *	tdm<domid>.<index>)
+ * @TANDEM_DEVICE_A_SIZE: u64, disk: bytes (reply only)
+ * @TANDEM_DEVICE_A_SLOT: u32, the virtio-mmio slot (reply only)
+ * @TANDEM_DEVICE_A_MMIO_BASE: u64, the slot's register window (reply only)
+ * @TANDEM_DEVICE_A_GSI: u32, the slot's interrupt line (reply only)
+ * @TANDEM_DEVICE_A_BROKEN: string, why the guest's use of the device was
+ *	refused until it resets the device (reply only, absent when fine)
+ * @TANDEM_DEVICE_A_DEVICE: nested, one device in %TANDEM_DOMAIN_A_DEVICES
+ */
+enum tandem_device_attr {
+	TANDEM_DEVICE_A_UNSPEC,
+	TANDEM_DEVICE_A_PAD,
+	TANDEM_DEVICE_A_DOMAIN_ID,
+	TANDEM_DEVICE_A_DOMAIN_NAME,
+	TANDEM_DEVICE_A_TYPE,
+	TANDEM_DEVICE_A_INDEX,
+	TANDEM_DEVICE_A_PATH,
+	TANDEM_DEVICE_A_READ_ONLY,
+	TANDEM_DEVICE_A_SERIAL,
+	TANDEM_DEVICE_A_MAC,
+	TANDEM_DEVICE_A_IFNAME,
+	TANDEM_DEVICE_A_SIZE,
+	TANDEM_DEVICE_A_SLOT,
+	TANDEM_DEVICE_A_MMIO_BASE,
+	TANDEM_DEVICE_A_GSI,
+	TANDEM_DEVICE_A_BROKEN,
+	TANDEM_DEVICE_A_DEVICE,
+
+	__TANDEM_DEVICE_A_MAX,
+};
+
+#define TANDEM_DEVICE_A_MAX (__TANDEM_DEVICE_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_TANDEM_H */
