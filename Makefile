@@ -32,7 +32,7 @@ DEPS := gcc make bc flex bison kmod pkg-config rsync perl \
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1 \
 	libnl-3-dev libnl-genl-3-dev sparse \
 	qemu-system-x86 bochs bochs-term bochsbios vgabios isolinux syslinux-common \
-	xorriso busybox-static cpio python3 python3-yaml acpica-tools
+	xorriso busybox-static cpio python3 python3-yaml acpica-tools e2fsprogs
 
 .PHONY: all modules cli selftests host-tests deps framework check lab demo \
 	bench clean static-checks

@@ -48,6 +48,7 @@ bool tandem_domain_name_valid(const char *name)
 static void tandem_domain_free(struct tandem_domain *dom)
 {
 	/* Devices first: their timers may still route interrupts to vCPUs. */
+	tandem_vdevs_destroy(dom);
 	tandem_devices_destroy(dom);
 	tandem_vcpus_free(dom);
 	tandem_console_free(dom);
@@ -160,6 +161,7 @@ struct tandem_domain *tandem_domain_create(const char *name, u64 memory,
 	kref_init(&dom->ref);
 	mutex_init(&dom->lock);
 	mutex_init(&dom->ctl_lock);
+	mutex_init(&dom->vdev_lock);
 	strscpy(dom->name, name, sizeof(dom->name));
 	dom->vcpus = vcpus;
 	dom->owner = owner;
@@ -258,6 +260,8 @@ int tandem_domain_destroy(struct tandem_domain *dom)
 	tandem_domain_stop_vcpus(dom, TANDEM_STATE_DYING);
 	tandem_vcpus_teardown(dom);
 	mutex_unlock(&dom->ctl_lock);
+	/* Disks flushed and closed, host netdevs gone, with the domain. */
+	tandem_vdevs_destroy(dom);
 	tandem_event_domain(TANDEM_EVENT_DOMAIN_DESTROYED, dom,
 			    TANDEM_STATE_DYING);
 	tandem_domain_put(dom);
@@ -277,6 +281,7 @@ void tandem_domains_destroy_all(void)
 		tandem_domain_unlist(dom);
 		tandem_domain_stop_vcpus(dom, TANDEM_STATE_DYING);
 		tandem_vcpus_teardown(dom);
+		tandem_vdevs_destroy(dom);
 		tandem_domain_put(dom);
 	}
 	mutex_unlock(&tandem_dom_lock);
@@ -337,7 +342,7 @@ int tandem_domain_fill(struct sk_buff *skb, struct tandem_domain *dom)
 	mutex_unlock(&dom->lock);
 	if (reason[0] && nla_put_string(skb, TANDEM_DOMAIN_A_CRASH_REASON, reason))
 		return -EMSGSIZE;
-	return 0;
+	return tandem_vdevs_fill(skb, dom);
 }
 
 /* Ask the agent about the crash or shutdown, off the vCPU thread. */

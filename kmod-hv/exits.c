@@ -41,6 +41,7 @@ static const struct tandem_device *const tandem_devices[] = {
 	&tandem_elcr_dev,
 	&tandem_ioapic_dev,
 	&tandem_lapic_dev,
+	&tandem_virtio_dev,
 	&tandem_platform_hole,
 };
 

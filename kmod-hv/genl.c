@@ -54,7 +54,8 @@ static const struct nla_policy tandem_info_get_policy[TANDEM_INFO_A_MAX + 1] = {
 	[TANDEM_DOMAIN_A_WEIGHT] = TANDEM_REJECT_REPLY_ONLY,		\
 	[TANDEM_DOMAIN_A_CAP] = TANDEM_REJECT_REPLY_ONLY,		\
 	[TANDEM_DOMAIN_A_UNHANDLED_MMIO] = TANDEM_REJECT_REPLY_ONLY,	\
-	[TANDEM_DOMAIN_A_SHUTDOWN_REASON] = TANDEM_REJECT_REPLY_ONLY
+	[TANDEM_DOMAIN_A_SHUTDOWN_REASON] = TANDEM_REJECT_REPLY_ONLY,	\
+	[TANDEM_DOMAIN_A_DEVICES] = TANDEM_REJECT_REPLY_ONLY
 
 static const struct nla_policy tandem_domain_create_policy[TANDEM_DOMAIN_A_MAX + 1] = {
 	TANDEM_DOMAIN_REPLY_ONLY,
@@ -191,6 +192,50 @@ static const struct nla_policy tandem_policy_get_policy[TANDEM_POLICY_A_MAX + 1]
 	[TANDEM_POLICY_A_CONFIG] = TANDEM_REJECT_REPLY_ONLY,
 };
 
+static const struct nla_policy tandem_device_attach_policy[TANDEM_DEVICE_A_MAX + 1] = {
+	[TANDEM_DEVICE_A_PAD] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_DEVICE_A_DOMAIN_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TANDEM_DEVICE_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING,
+					  .len = TANDEM_NAME_MAX - 1 },
+	[TANDEM_DEVICE_A_TYPE] = NLA_POLICY_RANGE(NLA_U32, TANDEM_DEVICE_DISK,
+						  TANDEM_DEVICE_NIC),
+	[TANDEM_DEVICE_A_INDEX] = {
+		.type = NLA_REJECT,
+		.reject_message = "the mechanism chooses the index",
+	},
+	[TANDEM_DEVICE_A_PATH] = { .type = NLA_NUL_STRING,
+				   .len = TANDEM_PATH_MAX - 1 },
+	[TANDEM_DEVICE_A_READ_ONLY] = { .type = NLA_FLAG },
+	[TANDEM_DEVICE_A_SERIAL] = { .type = NLA_NUL_STRING,
+				     .len = TANDEM_SERIAL_MAX - 1 },
+	[TANDEM_DEVICE_A_MAC] = NLA_POLICY_EXACT_LEN(ETH_ALEN),
+	[TANDEM_DEVICE_A_IFNAME] = { .type = NLA_NUL_STRING,
+				     .len = TANDEM_IFNAME_MAX - 1 },
+	[TANDEM_DEVICE_A_SIZE] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_DEVICE_A_SLOT] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_DEVICE_A_MMIO_BASE] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_DEVICE_A_GSI] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_DEVICE_A_BROKEN] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_DEVICE_A_DEVICE] = TANDEM_REJECT_REPLY_ONLY,
+};
+
+static const struct nla_policy tandem_device_detach_policy[TANDEM_DEVICE_A_MAX + 1] = {
+	[TANDEM_DEVICE_A_PAD] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_DEVICE_A_DOMAIN_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[TANDEM_DEVICE_A_DOMAIN_NAME] = { .type = NLA_NUL_STRING,
+					  .len = TANDEM_NAME_MAX - 1 },
+	[TANDEM_DEVICE_A_TYPE] = NLA_POLICY_RANGE(NLA_U32, TANDEM_DEVICE_DISK,
+						  TANDEM_DEVICE_NIC),
+	[TANDEM_DEVICE_A_INDEX] = NLA_POLICY_MAX(NLA_U32,
+						 TANDEM_VIRTIO_SLOTS - 1),
+	[TANDEM_DEVICE_A_SIZE] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_DEVICE_A_SLOT] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_DEVICE_A_MMIO_BASE] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_DEVICE_A_GSI] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_DEVICE_A_BROKEN] = TANDEM_REJECT_REPLY_ONLY,
+	[TANDEM_DEVICE_A_DEVICE] = TANDEM_REJECT_REPLY_ONLY,
+};
+
 /* Deferred replies --------------------------------------------------------- */
 
 /**
@@ -299,7 +344,7 @@ int tandem_reply_send(const struct tandem_requester *rq, struct sk_buff *skb,
 }
 
 /* Ask the agent; on an immediate answer the decision is ours to free. */
-static int tandem_ask(struct tandem_decision *dec, struct genl_info *info)
+int tandem_ask(struct tandem_decision *dec, struct genl_info *info)
 {
 	int err = tandem_decision_ask(dec, info->extack);
 
@@ -309,8 +354,8 @@ static int tandem_ask(struct tandem_decision *dec, struct genl_info *info)
 }
 
 /* Find the domain a request names by id or by name; takes a reference. */
-static struct tandem_domain *tandem_domain_lookup(struct genl_info *info,
-						  int id_attr, int name_attr)
+struct tandem_domain *tandem_domain_lookup(struct genl_info *info,
+					   int id_attr, int name_attr)
 {
 	struct nlattr *id = info->attrs[id_attr];
 	struct nlattr *name = info->attrs[name_attr];
@@ -1371,6 +1416,12 @@ static const struct genl_ops tandem_genl_ops[] = {
 		  tandem_console_policy, TANDEM_CONSOLE_A_MAX, TANDEM_OP_ADMIN),
 	TANDEM_OP(TANDEM_CMD_CONSOLE_WRITE, tandem_console_write_doit,
 		  tandem_console_write_policy, TANDEM_CONSOLE_A_MAX,
+		  TANDEM_OP_ADMIN),
+	TANDEM_OP(TANDEM_CMD_DEVICE_ATTACH, tandem_device_attach_doit,
+		  tandem_device_attach_policy, TANDEM_DEVICE_A_MAX,
+		  TANDEM_OP_ADMIN),
+	TANDEM_OP(TANDEM_CMD_DEVICE_DETACH, tandem_device_detach_doit,
+		  tandem_device_detach_policy, TANDEM_DEVICE_A_MAX,
 		  TANDEM_OP_ADMIN),
 };
 

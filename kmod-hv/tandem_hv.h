@@ -78,6 +78,8 @@ struct tandem_hw_info {
 
 struct tandem_domain;
 struct tandem_vcpu;
+struct tandem_vdev;
+struct tandem_attach;
 struct tandem_uart;
 struct tandem_rtc;
 struct tandem_i8042;
@@ -508,6 +510,9 @@ u64 tandem_pt_pages(void);
  * @ctl_lock: serialises start, pause, resume, restart and teardown
  * @crash_vcpu: the vCPU that crashed the domain
  * @crash_regs: its registers at the time
+ * @vdev: the virtio device in each virtio-mmio slot, or %NULL (vdev.c);
+ *	changed only while no vCPU runs, under @vdev_lock
+ * @vdev_lock: protects @vdev against DOMAIN_GET while devices come and go
  * @rcu: frees the structure after lookups under RCU are done with it
  */
 struct tandem_domain {
@@ -556,6 +561,8 @@ struct tandem_domain {
 	struct mutex ctl_lock; /* start, pause, resume, restart, teardown */
 	u32 crash_vcpu;
 	struct tandem_vcpu_regs crash_regs;
+	struct tandem_vdev *vdev[TANDEM_VIRTIO_SLOTS];
+	struct mutex vdev_lock; /* the slots, against readers of the list */
 	struct rcu_head rcu;
 };
 
@@ -659,6 +666,7 @@ extern const struct tandem_device tandem_platform_hole;
 extern const struct tandem_device tandem_lapic_dev;
 extern const struct tandem_device tandem_ioapic_dev;
 extern const struct tandem_device tandem_testdev_irq;
+extern const struct tandem_device tandem_virtio_dev;
 
 int tandem_devices_create(struct tandem_domain *dom);
 void tandem_devices_destroy(struct tandem_domain *dom);
@@ -803,6 +811,7 @@ struct tandem_decision {
 			void *data;
 		} mem;
 		struct nlattr *config;
+		struct tandem_attach *attach;
 	};
 	struct delayed_work timeout;
 	struct work_struct done;
@@ -827,6 +836,16 @@ void tandem_domain_decision_init(struct tandem_decision *dec,
 int tandem_agent_fill_name(struct sk_buff *skb, int attr);
 int tandem_agent_init(void);
 void tandem_agent_exit(void);
+
+/* vdev.c: virtio devices in the virtio-mmio slots */
+
+int tandem_device_attach_doit(struct sk_buff *skb, struct genl_info *info);
+int tandem_device_detach_doit(struct sk_buff *skb, struct genl_info *info);
+int tandem_vdevs_fill(struct sk_buff *skb, struct tandem_domain *dom);
+void tandem_vdevs_destroy(struct tandem_domain *dom);
+struct tandem_domain *tandem_domain_lookup(struct genl_info *info,
+					   int id_attr, int name_attr);
+int tandem_ask(struct tandem_decision *dec, struct genl_info *info);
 
 /* events.c: the "events" and "audit" multicast groups */
 

@@ -3,7 +3,10 @@
 #
 # Build the Linux guest's initramfs (gzip'd newc cpio): busybox-static,
 # selftests/tandem/linux_guest/init as /init and linux_guest/tsc.c, built
-# static without libc, as /bin/tsc, and the kernel's pvpanic modules. linux_boot_test, make lab, make demo
+# static without libc, as /bin/tsc, the kernel's pvpanic modules, its
+# virtio-mmio, virtio-blk, virtio-net and ext4 modules (with what they
+# need, in /lib/modules/virtio.order), and mke2fs with its libraries.
+# linux_boot_test, the virtio tests, make lab, make demo
 # and make bench boot the lab's own kernel on it, under Tandem; make bench
 # also boots it natively in the lab's emulator.
 #
@@ -62,6 +65,39 @@ for m in pvpanic pvpanic-mmio; do
 	*.ko.gz) gzip -dc "$src" ;;
 	*) cat "$src" ;;
 	esac >"$stage/lib/modules/$m.ko"
+done
+# Modules the virtio tests load, dependencies first (from modules.dep,
+# whose lists put a module's dependencies deepest last).
+moddep=/lib/modules/$KVER/modules.dep
+[ -f "$moddep" ] || { echo "mkguestinitrd: no $moddep" >&2; exit 1; }
+order=""
+for want in crc32c_generic virtio_mmio virtio_blk virtio_net ext4; do
+	line=$(grep -E "/$want\.ko(\.[a-z]+)?:" "$moddep") || {
+		echo "mkguestinitrd: $want not in $moddep" >&2
+		exit 1
+	}
+	list=""
+	for p in ${line#*:}; do list="$p $list"; done
+	for p in $list ${line%%:*}; do
+		name=$(basename "${p%.ko*}")
+		case " $order " in *" $name "*) continue ;; esac
+		order="$order $name"
+		case "$p" in
+		*.ko.xz) xz -dc "/lib/modules/$KVER/$p" ;;
+		*.ko.zst) zstd -qdc "/lib/modules/$KVER/$p" ;;
+		*.ko.gz) gzip -dc "/lib/modules/$KVER/$p" ;;
+		*) cat "/lib/modules/$KVER/$p" ;;
+		esac >"$stage/lib/modules/$name.ko"
+	done
+done
+echo $order | tr ' ' '\n' >"$stage/lib/modules/virtio.order"
+# mke2fs, its configuration and its shared libraries.
+mkdir -p "$stage/sbin" "$stage/etc"
+cp /sbin/mke2fs "$stage/sbin/mke2fs"
+[ ! -f /etc/mke2fs.conf ] || cp /etc/mke2fs.conf "$stage/etc/"
+for lib in $(ldd /sbin/mke2fs | grep -oE '/[^ ]+'); do
+	mkdir -p "$stage$(dirname "$lib")"
+	cp -L "$lib" "$stage$lib"
 done
 ${CC:-gcc} -static -nostdlib -O2 -Wall -Wextra -Werror -fno-stack-protector \
 	-o "$stage/bin/tsc" "$guest/tsc.c"

@@ -163,6 +163,11 @@ if [ -f "$top/userspace/tandem" ]; then
 else
 	warn "userspace/tandem is not built: skipped"
 fi
+# e2fsprogs, for virtio_blk_test to check a guest's file system from the
+# lab host (e2fsck, debugfs) and for trying disks by hand (mke2fs).
+for t in mke2fs e2fsck debugfs; do
+	cp "/sbin/$t" "usr/sbin/$t"
+done
 if [ -f "$ksft/run_kselftest.sh" ]; then
 	mkdir -p kselftest
 	cp -a "$ksft/." kselftest/
@@ -181,7 +186,8 @@ fi
 # lib/tandem/guest/vmlinux: booted directly, it skips the decompressor,
 # most of a boot's time under emulation.
 case " $mode $tests " in
-" test  "*|*" linux_boot_test "*|" shell "*|" demo "*|" bench "*)
+" test  "*|*" linux_boot_test "*|*" virtio_blk_test "*|*" virtio_net_test "*|\
+" shell "*|" demo "*|" bench "*)
 	mkdir -p lib/tandem/guest
 	cp "/boot/vmlinuz-$KVER" lib/tandem/guest/vmlinuz
 	case "$mode" in

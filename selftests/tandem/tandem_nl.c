@@ -799,7 +799,23 @@ void tpcfg_put(struct tmsg *m, uint16_t type, const struct tpcfg *c)
 		tmsg_put_u32(m, TANDEM_PCFG_A_ON_POWEROFF, c->on_poweroff);
 	if (TPCFG_HAS(c, TANDEM_PCFG_A_ON_REBOOT))
 		tmsg_put_u32(m, TANDEM_PCFG_A_ON_REBOOT, c->on_reboot);
+	if (TPCFG_HAS(c, TANDEM_PCFG_A_DISK_DIRS))
+		tmsg_put_str(m, TANDEM_PCFG_A_DISK_DIRS, c->disk_dirs);
+	if (TPCFG_HAS(c, TANDEM_PCFG_A_DISK_RO_DIRS))
+		tmsg_put_str(m, TANDEM_PCFG_A_DISK_RO_DIRS, c->disk_ro_dirs);
+	if (TPCFG_HAS(c, TANDEM_PCFG_A_MAX_DISKS))
+		tmsg_put_u32(m, TANDEM_PCFG_A_MAX_DISKS, c->max_disks);
+	if (TPCFG_HAS(c, TANDEM_PCFG_A_MAX_NICS))
+		tmsg_put_u32(m, TANDEM_PCFG_A_MAX_NICS, c->max_nics);
+	if (TPCFG_HAS(c, TANDEM_PCFG_A_NIC_NAMES))
+		tmsg_put_str(m, TANDEM_PCFG_A_NIC_NAMES, c->nic_names);
 	tmsg_nest_end(m, nest);
+}
+
+/* Copy a string attribute into @buf, cut to fit. */
+static void tnla_str(const struct nlattr *a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.*s", tnla_len(a), (const char *)tnla_data(a));
 }
 
 /**
@@ -829,15 +845,13 @@ void tpcfg_parse(const struct nlattr *nest, struct tpcfg *c)
 			c->memory_pool = tnla_u64(a);
 			break;
 		case TANDEM_PCFG_A_NAME_PATTERN:
-			snprintf(c->name_pattern, sizeof(c->name_pattern), "%.*s",
-				 tnla_len(a), (const char *)tnla_data(a));
+			tnla_str(a, c->name_pattern, sizeof(c->name_pattern));
 			break;
 		case TANDEM_PCFG_A_MEM_WRITE_STATES:
 			c->mem_write_states = tnla_u32(a);
 			break;
 		case TANDEM_PCFG_A_CPUS:
-			snprintf(c->cpus, sizeof(c->cpus), "%.*s",
-				 tnla_len(a), (const char *)tnla_data(a));
+			tnla_str(a, c->cpus, sizeof(c->cpus));
 			break;
 		case TANDEM_PCFG_A_WEIGHT:
 			c->weight = tnla_u32(a);
@@ -856,6 +870,21 @@ void tpcfg_parse(const struct nlattr *nest, struct tpcfg *c)
 			break;
 		case TANDEM_PCFG_A_ON_REBOOT:
 			c->on_reboot = tnla_u32(a);
+			break;
+		case TANDEM_PCFG_A_DISK_DIRS:
+			tnla_str(a, c->disk_dirs, sizeof(c->disk_dirs));
+			break;
+		case TANDEM_PCFG_A_DISK_RO_DIRS:
+			tnla_str(a, c->disk_ro_dirs, sizeof(c->disk_ro_dirs));
+			break;
+		case TANDEM_PCFG_A_MAX_DISKS:
+			c->max_disks = tnla_u32(a);
+			break;
+		case TANDEM_PCFG_A_MAX_NICS:
+			c->max_nics = tnla_u32(a);
+			break;
+		case TANDEM_PCFG_A_NIC_NAMES:
+			tnla_str(a, c->nic_names, sizeof(c->nic_names));
 			break;
 		default:
 			continue;
@@ -1063,4 +1092,51 @@ int tcli_run(const char *args, char *out, size_t len)
 	out[n] = '\0';
 	st = pclose(p);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/**
+ * tdev_attach_disk() - DEVICE_ATTACH a disk to domain @id
+ * @s: the socket
+ * @id: the domain
+ * @path: the backing file (sent as given)
+ * @ro: read-only
+ * @serial: GET_ID's answer, or %NULL
+ * @r: the reply: the device's attributes, or the error
+ *
+ * Return: 0 or a negative errno.
+ */
+int tdev_attach_disk(struct tnl_sock *s, uint32_t id, const char *path,
+		     int ro, const char *serial, struct treply *r)
+{
+	struct tmsg m;
+
+	tmsg_domain(s, &m, TANDEM_CMD_DEVICE_ATTACH, id, NULL);
+	tmsg_put_u32(&m, TANDEM_DEVICE_A_TYPE, TANDEM_DEVICE_DISK);
+	tmsg_put_str(&m, TANDEM_DEVICE_A_PATH, path);
+	if (ro)
+		tmsg_put(&m, TANDEM_DEVICE_A_READ_ONLY, NULL, 0);
+	if (serial)
+		tmsg_put_str(&m, TANDEM_DEVICE_A_SERIAL, serial);
+	return tnl_result(s, &m, r);
+}
+
+/**
+ * tdev_detach() - DEVICE_DETACH device @index of @type from domain @id
+ * @s: the socket
+ * @id: the domain
+ * @type: &enum tandem_device_type
+ * @index: the device's index among those of @type
+ * @r: the reply
+ *
+ * Return: 0 or a negative errno.
+ */
+int tdev_detach(struct tnl_sock *s, uint32_t id, uint32_t type, uint32_t index,
+		struct treply *r)
+{
+	struct tmsg m;
+
+	tmsg_domain(s, &m, TANDEM_CMD_DEVICE_DETACH, id, NULL);
+	tmsg_put_u32(&m, TANDEM_DEVICE_A_TYPE, type);
+	tmsg_put_u32(&m, TANDEM_DEVICE_A_INDEX, index);
+	return tnl_result(s, &m, r);
 }

@@ -132,6 +132,10 @@ int tdom_create(struct tnl_sock *s, const char *name, uint64_t memory,
 int tdom_destroy(struct tnl_sock *s, uint32_t id, struct treply *r);
 int tdom_get(struct tnl_sock *s, uint32_t id, struct treply *r);
 int tdom_list(struct tnl_sock *s, uint32_t *ids, int max);
+int tdev_attach_disk(struct tnl_sock *s, uint32_t id, const char *path,
+		     int ro, const char *serial, struct treply *r);
+int tdev_detach(struct tnl_sock *s, uint32_t id, uint32_t type, uint32_t index,
+		struct treply *r);
 void tmsg_mem_write(struct tnl_sock *s, struct tmsg *m, uint32_t id,
 		    uint64_t gpa, const void *data, size_t len);
 int tmem_write(struct tnl_sock *s, uint32_t id, uint64_t gpa, const void *data,
@@ -163,6 +167,11 @@ struct tpcfg {
 	uint32_t max_restarts;
 	uint32_t on_poweroff;
 	uint32_t on_reboot;
+	char disk_dirs[256];
+	char disk_ro_dirs[256];
+	uint32_t max_disks;
+	uint32_t max_nics;
+	char nic_names[64];
 };
 
 #define TPCFG_HAS(c, key)	((c)->present & (1u << (key)))

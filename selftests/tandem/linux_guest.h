@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the tests that boot the lab's own Linux kernel under Tandem share
+ * (linux_boot_test, virtio_blk_test, virtio_net_test): where the lab keeps
+ * the kernel and the guest initramfs (selftests/tandem/linux_guest/init),
+ * and waiting for the guest's console.
+ */
+#ifndef TANDEM_LINUX_GUEST_H
+#define TANDEM_LINUX_GUEST_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "guest_test.h"
+
+#define GUEST_KERNEL	"/lib/tandem/guest/vmlinuz"
+/* The same kernel uncompressed (extract-vmlinux.sh): no decompressor. */
+#define GUEST_VMLINUX	"/lib/tandem/guest/vmlinux"
+#define GUEST_INITRD	"/lib/tandem/guest/initrd.cpio.gz"
+#define GUEST_MIB	128
+/* ms: decompressing ~8 MiB and booting under Bochs or TCG is slow. */
+#define BOOT_TIMEOUT	600000
+
+/* Why the guest stopped: state, crash reason and registers, for the log. */
+static inline void stopped_why(struct tg_domain *d, char *out, size_t len)
+{
+	char args[64], regs[2048];
+	struct gt_stats st;
+
+	snprintf(args, sizeof(args), "regs %s", d->name);
+	if (tcli_run(args, regs, sizeof(regs)))
+		regs[0] = '\0';
+	if (gt_get(d, &st))
+		snprintf(out, len, "DOMAIN_GET failed: %s", d->msg);
+	else
+		snprintf(out, len, "state %u, shutdown reason %u, crash: %s\n%s",
+			 st.state, st.shutdown_reason, st.crash_reason, regs);
+}
+
+/* Wait until the console shows @needle: 0, -ETIMEDOUT or -ESHUTDOWN. */
+static inline int wait_console(struct tg_domain *d, const char *needle, int ms)
+{
+	long end = gt_now_ms() + ms;
+	int stopped = 0;
+
+	for (;;) {
+		int err = tg_console_poll(d);
+
+		if (err < 0)
+			return err;
+		if (strstr(d->console, needle))
+			return 0;
+		if (stopped)
+			return -ESHUTDOWN;
+		/* Stopped: one more look at the console, then give up. */
+		err = tg_state(d);
+		if (err == TANDEM_STATE_CRASHED || err == TANDEM_STATE_SHUTDOWN) {
+			stopped = 1;
+			continue;
+		}
+		if (gt_now_ms() > end)
+			return -ETIMEDOUT;
+		usleep(20000);
+	}
+}
+
+/*
+ * Wait until @d's console shows @needle; otherwise fail the test, saying
+ * why the guest stopped (state, crash reason, registers) and what its
+ * console showed.
+ */
+#define LG_WAIT(d, needle, ms) do {					\
+	char __why[2560] = "";						\
+	int __rc = wait_console(d, needle, ms);				\
+									\
+	if (__rc)							\
+		stopped_why(d, __why, sizeof(__why));			\
+	ASSERT_EQ(0, __rc)						\
+		TH_LOG("no \"%s\" on the console (%s); %s; console:\n%s",	\
+		       needle, strerror(-__rc), __why, (d)->console);	\
+} while (0)
+
+/* The lab's copies of its kernel, and domains able to run @mode code. */
+#define LG_NEED_GUEST(mode) do {					\
+	if (access(GUEST_KERNEL, R_OK) || access(GUEST_VMLINUX, R_OK))	\
+		SKIP(return, "%s or %s is missing (the lab adds them with linux_boot_test)", \
+		     GUEST_KERNEL, GUEST_VMLINUX);			\
+	if (gt_unusable(mode))						\
+		SKIP(return, "%s", gt_unusable(mode));			\
+} while (0)
+
+#endif /* TANDEM_LINUX_GUEST_H */
