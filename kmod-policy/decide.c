@@ -31,7 +31,7 @@
  *   nic_names		"tdm*"		glob (glob_match()) host netdev names
  *					of NICs must match
  *
- * Answers (Documentation/protocol-notes.txt, sections 3 to 10):
+ * Answers (Documentation/protocol-notes.txt, sections 3 to 11):
  *   DOMAIN_CREATE	checked in this order against max_domains, max_memory,
  *			max_vcpus, memory_pool and name_pattern; allowed with
  *			all the memory asked
