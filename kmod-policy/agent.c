@@ -247,9 +247,13 @@ static void tpol_agent_decision(const struct nlmsghdr *nlh)
 	u32 cookie = 0;
 	int err;
 
-	/* No NLM_F_ACK: an accepted verdict needs no answer. */
+	/*
+	 * No NLM_F_ACK: an accepted verdict needs no answer. Room for a
+	 * POLICY_GET answer with disk_dirs and disk_ro_dirs at full length.
+	 */
 	skb = tpol_msg_new(c->family_id, TANDEM_CMD_VERDICT, 0, 0,
-			   NLMSG_DEFAULT_SIZE);
+			   NLMSG_DEFAULT_SIZE +
+			   2 * nla_total_size(TANDEM_PATH_MAX));
 	if (!skb) {
 		pr_warn_ratelimited("out of memory for a verdict: the decision times out (denied)\n");
 		return;

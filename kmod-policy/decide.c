@@ -21,8 +21,17 @@
  *   on_poweroff	preserve	what a power-off leads to, when the
  *					domain's configuration asks for nothing
  *   on_reboot		preserve	likewise for a reboot
+ *   disk_dirs		"/var/lib/tandem/disks"
+ *					colon-separated directories whose
+ *					files may back disks (empty: none)
+ *   disk_ro_dirs	""		colon-separated directories whose
+ *					files may back read-only disks only
+ *   max_disks		4		disks of one domain
+ *   max_nics		4		NICs of one domain
+ *   nic_names		"tdm*"		glob (glob_match()) host netdev names
+ *					of NICs must match
  *
- * Answers (Documentation/protocol-notes.txt, sections 3 to 10):
+ * Answers (Documentation/protocol-notes.txt, sections 3 to 11):
  *   DOMAIN_CREATE	checked in this order against max_domains, max_memory,
  *			max_vcpus, memory_pool and name_pattern; allowed with
  *			all the memory asked
@@ -43,6 +52,17 @@
  *   SHUTDOWN		allowed, action the domain's wish (its config file's
  *			on_poweroff/on_reboot) when it has one, else
  *			on_poweroff or on_reboot
+ *   DEVICE_ATTACH	a disk: denied when its path (resolved by the
+ *			mechanism, which opened it) is not absolute or has
+ *			"//", "/./" or "/../"; then when the domain has
+ *			max_disks disks; then a path inside a directory of
+ *			disk_ro_dirs is allowed read-only and denied
+ *			read-write, else a path inside a directory of
+ *			disk_dirs is allowed, anything else is denied
+ *			("inside": below it, on whole path components).
+ *			A NIC: denied when the domain has max_nics NICs or
+ *			its host netdev name does not match nic_names.
+ *			Other device types are denied.
  *   anything else	denied (fail closed)
  * A decision that does not parse is denied if it has a cookie.
  */
@@ -68,6 +88,8 @@
 				 BIT(TANDEM_STATE_PAUSED) |		\
 				 BIT(TANDEM_STATE_SHUTDOWN) |		\
 				 BIT(TANDEM_STATE_CRASHED))
+/* nic_names, with NUL: room for a glob of several netdev names' length. */
+#define TPOL_NIC_NAMES_MAX	(TANDEM_IFNAME_MAX * 4)
 
 /**
  * struct tpol_config - the administrator's configuration
@@ -85,6 +107,13 @@
  * @max_restarts: restarts after which a crash destroys instead
  * @on_poweroff: &enum tandem_crash_action for a power-off without a wish
  * @on_reboot: &enum tandem_crash_action for a reboot without a wish
+ * @disk_dirs: colon-separated directories for disks, "" for none
+ * @disk_ro_dirs: colon-separated directories for read-only disks only
+ * @max_disks: disks one domain may have
+ * @max_nics: NICs one domain may have
+ * @nic_names: glob host netdev names of NICs must match
+ *
+ * Too large for the stack: copies of it are allocated.
  */
 struct tpol_config {
 	u32 max_domains;
@@ -100,6 +129,11 @@ struct tpol_config {
 	u32 max_restarts;
 	u32 on_poweroff;
 	u32 on_reboot;
+	char disk_dirs[TANDEM_PATH_MAX];
+	char disk_ro_dirs[TANDEM_PATH_MAX];
+	u32 max_disks;
+	u32 max_nics;
+	char nic_names[TPOL_NIC_NAMES_MAX];
 };
 
 /* Changed only as a whole, by an accepted POLICY_SET. */
@@ -118,6 +152,11 @@ static struct tpol_config tpol_config = {
 	.max_restarts = 3,
 	.on_poweroff = TANDEM_CRASH_PRESERVE,
 	.on_reboot = TANDEM_CRASH_PRESERVE,
+	.disk_dirs = "/var/lib/tandem/disks",
+	.disk_ro_dirs = "",
+	.max_disks = 4,
+	.max_nics = 4,
+	.nic_names = "tdm*",
 };
 
 static const char *const tpol_action_names[] = {
@@ -164,17 +203,22 @@ static void tpol_states_str(u32 mask, char *buf, size_t size)
  */
 void tpol_config_log(const char *what)
 {
-	struct tpol_config cfg;
+	const struct tpol_config *cfg = &tpol_config;
 	char states[64];
 
-	tpol_config_get(&cfg);
-	tpol_states_str(cfg.mem_write_states, states, sizeof(states));
+	/* Printed under the lock: a copy would not fit on the stack. */
+	mutex_lock(&tpol_config_lock);
+	tpol_states_str(cfg->mem_write_states, states, sizeof(states));
 	pr_info("%s: max_domains %u, max_memory %llu, max_vcpus %u, memory_pool %llu, name_pattern '%s', mem_write_states %s, cpus %s, weight %u, cap %u, on_crash %s, max_restarts %u, on_poweroff %s, on_reboot %s\n",
-		what, cfg.max_domains, cfg.max_memory, cfg.max_vcpus,
-		cfg.memory_pool, cfg.name_pattern, states, cfg.cpus,
-		cfg.weight, cfg.cap, tpol_action_names[cfg.on_crash],
-		cfg.max_restarts, tpol_action_names[cfg.on_poweroff],
-		tpol_action_names[cfg.on_reboot]);
+		what, cfg->max_domains, cfg->max_memory, cfg->max_vcpus,
+		cfg->memory_pool, cfg->name_pattern, states, cfg->cpus,
+		cfg->weight, cfg->cap, tpol_action_names[cfg->on_crash],
+		cfg->max_restarts, tpol_action_names[cfg->on_poweroff],
+		tpol_action_names[cfg->on_reboot]);
+	pr_info("%s: disk_dirs '%s', disk_ro_dirs '%s', max_disks %u, max_nics %u, nic_names '%s'\n",
+		what, cfg->disk_dirs, cfg->disk_ro_dirs, cfg->max_disks,
+		cfg->max_nics, cfg->nic_names);
+	mutex_unlock(&tpol_config_lock);
 }
 
 /* Configuration keys: policy, and for refusals their names and rules. */
@@ -213,12 +257,23 @@ static const struct nla_policy tpol_pcfg_policy[TANDEM_PCFG_A_MAX + 1] = {
 	[TANDEM_PCFG_A_ON_POWEROFF] = NLA_POLICY_MAX(NLA_U32,
 						     TANDEM_CRASH_RESTART),
 	[TANDEM_PCFG_A_ON_REBOOT] = NLA_POLICY_MAX(NLA_U32, TANDEM_CRASH_RESTART),
+	[TANDEM_PCFG_A_DISK_DIRS] = { .type = NLA_NUL_STRING,
+				      .len = TANDEM_PATH_MAX - 1 },
+	[TANDEM_PCFG_A_DISK_RO_DIRS] = { .type = NLA_NUL_STRING,
+					 .len = TANDEM_PATH_MAX - 1 },
+	[TANDEM_PCFG_A_MAX_DISKS] = NLA_POLICY_MAX(NLA_U32, TANDEM_VIRTIO_SLOTS),
+	[TANDEM_PCFG_A_MAX_NICS] = NLA_POLICY_MAX(NLA_U32, TANDEM_VIRTIO_SLOTS),
+	[TANDEM_PCFG_A_NIC_NAMES] = { .type = NLA_NUL_STRING,
+				      .len = TPOL_NIC_NAMES_MAX - 1 },
 };
 
 struct tpol_key {
 	const char *name;
 	const char *rule;
 };
+
+#define TPOL_DIRS_RULE \
+	"must be empty or colon-separated absolute directories without empty, \".\" or \"..\" components or a trailing / (at most 4095 characters)"
 
 static const struct tpol_key tpol_keys[TANDEM_PCFG_A_MAX + 1] = {
 	[TANDEM_PCFG_A_MAX_DOMAINS] = {
@@ -247,6 +302,16 @@ static const struct tpol_key tpol_keys[TANDEM_PCFG_A_MAX + 1] = {
 		"on_poweroff", "must be preserve (0), destroy (1) or restart (2)" },
 	[TANDEM_PCFG_A_ON_REBOOT] = {
 		"on_reboot", "must be preserve (0), destroy (1) or restart (2)" },
+	[TANDEM_PCFG_A_DISK_DIRS] = {
+		"disk_dirs", TPOL_DIRS_RULE },
+	[TANDEM_PCFG_A_DISK_RO_DIRS] = {
+		"disk_ro_dirs", TPOL_DIRS_RULE },
+	[TANDEM_PCFG_A_MAX_DISKS] = {
+		"max_disks", "must be a u32 from 0 to 8" },
+	[TANDEM_PCFG_A_MAX_NICS] = {
+		"max_nics", "must be a u32 from 0 to 8" },
+	[TANDEM_PCFG_A_NIC_NAMES] = {
+		"nic_names", "must be a glob of 1 to 63 characters" },
 };
 
 /* Decisions --------------------------------------------------------------- */
@@ -276,6 +341,14 @@ static const struct nla_policy tpol_decision_policy[TANDEM_DECISION_A_MAX + 1] =
 	[TANDEM_DECISION_A_NR_CPUS] = { .type = NLA_U32 },
 	[TANDEM_DECISION_A_SHUTDOWN_REASON] = { .type = NLA_U32 },
 	[TANDEM_DECISION_A_WISH] = { .type = NLA_U32 },
+	[TANDEM_DECISION_A_DEVICE_TYPE] = { .type = NLA_U32 },
+	[TANDEM_DECISION_A_PATH] = { .type = NLA_NUL_STRING,
+				     .len = TANDEM_PATH_MAX - 1 },
+	[TANDEM_DECISION_A_READ_ONLY] = NLA_POLICY_MAX(NLA_U8, 1),
+	[TANDEM_DECISION_A_IFNAME] = { .type = NLA_NUL_STRING,
+				       .len = TANDEM_IFNAME_MAX - 1 },
+	[TANDEM_DECISION_A_NR_DISKS] = { .type = NLA_U32 },
+	[TANDEM_DECISION_A_NR_NICS] = { .type = NLA_U32 },
 };
 
 static const char *const tpol_decision_attr_names[TANDEM_DECISION_A_MAX + 1] = {
@@ -299,6 +372,12 @@ static const char *const tpol_decision_attr_names[TANDEM_DECISION_A_MAX + 1] = {
 	[TANDEM_DECISION_A_NR_CPUS] = "nr_cpus",
 	[TANDEM_DECISION_A_SHUTDOWN_REASON] = "shutdown_reason",
 	[TANDEM_DECISION_A_WISH] = "wish",
+	[TANDEM_DECISION_A_DEVICE_TYPE] = "device_type",
+	[TANDEM_DECISION_A_PATH] = "path",
+	[TANDEM_DECISION_A_READ_ONLY] = "read_only",
+	[TANDEM_DECISION_A_IFNAME] = "ifname",
+	[TANDEM_DECISION_A_NR_DISKS] = "nr_disks",
+	[TANDEM_DECISION_A_NR_NICS] = "nr_nics",
 };
 
 /* What each kind cannot be decided without, as BIT(attribute). */
@@ -313,6 +392,10 @@ static const u32 tpol_required[__TANDEM_DECISION_COUNT] = {
 	/* Without the count, a restart policy could loop forever. */
 	[TANDEM_DECISION_CRASH] = BIT(TANDEM_DECISION_A_RESTARTS),
 	[TANDEM_DECISION_SHUTDOWN] = BIT(TANDEM_DECISION_A_SHUTDOWN_REASON),
+	/* PATH or IFNAME, by type, is checked by tpol_device_attach(). */
+	[TANDEM_DECISION_DEVICE_ATTACH] = BIT(TANDEM_DECISION_A_DEVICE_TYPE) |
+					  BIT(TANDEM_DECISION_A_NR_DISKS) |
+					  BIT(TANDEM_DECISION_A_NR_NICS),
 };
 
 /**
@@ -439,6 +522,161 @@ static void tpol_shutdown(struct nlattr **tb, const struct tpol_config *cfg,
 				  cfg->on_reboot : cfg->on_poweroff);
 }
 
+/*
+ * Whether @path lies strictly inside directory @dir: @dir is a prefix of
+ * it on whole path components, and something follows. @dir has @len
+ * characters, no trailing '/' unless it is "/" itself.
+ */
+static bool tpol_path_in_dir(const char *path, const char *dir, size_t len)
+{
+	if (len == 1 && dir[0] == '/')
+		return path[0] == '/' && path[1];
+	return !strncmp(path, dir, len) && path[len] == '/' && path[len + 1];
+}
+
+/* Whether @path lies inside one of the colon-separated directories @dirs. */
+static bool tpol_path_in_dirs(const char *path, const char *dirs)
+{
+	while (*dirs) {
+		size_t len = strchrnul(dirs, ':') - dirs;
+
+		if (tpol_path_in_dir(path, dirs, len))
+			return true;
+		dirs += len;
+		if (*dirs == ':')
+			dirs++;
+	}
+	return false;
+}
+
+/*
+ * Whether @path is absolute and has no empty, "." or ".." component
+ * (nor a trailing '/' unless @path is "/"): what the mechanism sends
+ * after resolving, and what a directory of disk_dirs must look like.
+ */
+static bool tpol_path_normal(const char *path, size_t len)
+{
+	size_t i;
+
+	if (!len || path[0] != '/')
+		return false;
+	if (len == 1)
+		return true;
+	for (i = 0; i < len; i++) {
+		size_t n;
+
+		if (path[i] != '/')
+			continue;
+		/* A component starts at i + 1 and ends before n. */
+		for (n = i + 1; n < len && path[n] != '/'; n++)
+			;
+		if (n == i + 1 ||
+		    (n == i + 2 && path[i + 1] == '.') ||
+		    (n == i + 3 && path[i + 1] == '.' && path[i + 2] == '.'))
+			return false;
+	}
+	return true;
+}
+
+/* Check a disk_dirs or disk_ro_dirs value: "" or normal absolute paths. */
+static bool tpol_dirs_valid(const char *dirs)
+{
+	if (!*dirs)
+		return true;
+	for (;;) {
+		size_t len = strchrnul(dirs, ':') - dirs;
+
+		if (!tpol_path_normal(dirs, len))
+			return false;
+		dirs += len;
+		if (!*dirs)
+			return true;
+		dirs++;
+	}
+}
+
+static void tpol_disk_attach(struct nlattr **tb, const struct tpol_config *cfg,
+			     struct tpol_verdict *v)
+{
+	u32 nr = nla_get_u32(tb[TANDEM_DECISION_A_NR_DISKS]);
+	bool ro = tb[TANDEM_DECISION_A_READ_ONLY] &&
+		  nla_get_u8(tb[TANDEM_DECISION_A_READ_ONLY]);
+	const char *path;
+
+	if (!tb[TANDEM_DECISION_A_PATH]) {
+		tpol_deny(v, "malformed decision: missing path");
+		return;
+	}
+	path = nla_data(tb[TANDEM_DECISION_A_PATH]);
+
+	/* The mechanism resolved it; refuse anything else all the same. */
+	if (!tpol_path_normal(path, strlen(path))) {
+		tpol_deny(v, "disk path %s is not an absolute resolved path",
+			  path);
+		return;
+	}
+	if (nr >= cfg->max_disks) {
+		tpol_deny(v, "disk limit max_disks=%u reached", cfg->max_disks);
+		return;
+	}
+	/* disk_ro_dirs wins over disk_dirs: it may be below one of them. */
+	if (tpol_path_in_dirs(path, cfg->disk_ro_dirs)) {
+		if (ro)
+			v->allow = true;
+		else
+			tpol_deny(v, "path %s is in disk_ro_dirs: attach it read-only",
+				  path);
+		return;
+	}
+	if (tpol_path_in_dirs(path, cfg->disk_dirs))
+		v->allow = true;
+	else if (ro)
+		tpol_deny(v, "disk path %s is outside disk_dirs and disk_ro_dirs",
+			  path);
+	else
+		tpol_deny(v, "disk path %s is outside disk_dirs", path);
+}
+
+static void tpol_nic_attach(struct nlattr **tb, const struct tpol_config *cfg,
+			    struct tpol_verdict *v)
+{
+	u32 nr = nla_get_u32(tb[TANDEM_DECISION_A_NR_NICS]);
+	const char *ifname;
+
+	if (!tb[TANDEM_DECISION_A_IFNAME]) {
+		tpol_deny(v, "malformed decision: missing ifname");
+		return;
+	}
+	ifname = nla_data(tb[TANDEM_DECISION_A_IFNAME]);
+
+	if (nr >= cfg->max_nics)
+		tpol_deny(v, "nic limit max_nics=%u reached", cfg->max_nics);
+	else if (!glob_match(cfg->nic_names, ifname))
+		tpol_deny(v, "nic name %s does not match nic_names %s",
+			  ifname, cfg->nic_names);
+	else
+		v->allow = true;
+}
+
+static void tpol_device_attach(struct nlattr **tb,
+			       const struct tpol_config *cfg,
+			       struct tpol_verdict *v)
+{
+	u32 type = nla_get_u32(tb[TANDEM_DECISION_A_DEVICE_TYPE]);
+
+	switch (type) {
+	case TANDEM_DEVICE_DISK:
+		tpol_disk_attach(tb, cfg, v);
+		break;
+	case TANDEM_DEVICE_NIC:
+		tpol_nic_attach(tb, cfg, v);
+		break;
+	default:
+		tpol_deny(v, "unknown device type %u", type);
+		break;
+	}
+}
+
 /* A configuration that does not parse: name the key when there is one. */
 static void tpol_policy_refuse(struct tpol_verdict *v,
 			       const struct netlink_ext_ack *extack)
@@ -516,7 +754,11 @@ static void tpol_policy_set(const struct nlattr *nest, struct tpol_verdict *v)
 		TANDEM_PCFG_A_MAX_MEMORY,
 		TANDEM_PCFG_A_MEMORY_POOL,
 	};
-	struct tpol_config cfg;
+	static const int dirs_keys[] = {
+		TANDEM_PCFG_A_DISK_DIRS,
+		TANDEM_PCFG_A_DISK_RO_DIRS,
+	};
+	struct tpol_config *cfg;
 	int i;
 
 	/* Everything is validated before anything is applied. */
@@ -539,42 +781,75 @@ static void tpol_policy_set(const struct nlattr *nest, struct tpol_verdict *v)
 			  tpol_keys[TANDEM_PCFG_A_NAME_PATTERN].rule);
 		return;
 	}
+	for (i = 0; i < ARRAY_SIZE(dirs_keys); i++) {
+		if (tb[dirs_keys[i]] &&
+		    !tpol_dirs_valid(nla_data(tb[dirs_keys[i]]))) {
+			tpol_deny(v, "%s: %s", tpol_keys[dirs_keys[i]].name,
+				  tpol_keys[dirs_keys[i]].rule);
+			return;
+		}
+	}
+	if (tb[TANDEM_PCFG_A_NIC_NAMES] &&
+	    !*(char *)nla_data(tb[TANDEM_PCFG_A_NIC_NAMES])) {
+		tpol_deny(v, "nic_names: %s",
+			  tpol_keys[TANDEM_PCFG_A_NIC_NAMES].rule);
+		return;
+	}
 	if (tb[TANDEM_PCFG_A_CPUS] &&
 	    !tpol_cpus_check(tb[TANDEM_PCFG_A_CPUS], cpus, sizeof(cpus), v))
 		return;
 
+	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg) {
+		tpol_deny(v, "out of memory");
+		return;
+	}
 	mutex_lock(&tpol_config_lock);
-	cfg = tpol_config;
+	*cfg = tpol_config;
 	if (tb[TANDEM_PCFG_A_MAX_DOMAINS])
-		cfg.max_domains = nla_get_u32(tb[TANDEM_PCFG_A_MAX_DOMAINS]);
+		cfg->max_domains = nla_get_u32(tb[TANDEM_PCFG_A_MAX_DOMAINS]);
 	if (tb[TANDEM_PCFG_A_MAX_MEMORY])
-		cfg.max_memory = nla_get_u64(tb[TANDEM_PCFG_A_MAX_MEMORY]);
+		cfg->max_memory = nla_get_u64(tb[TANDEM_PCFG_A_MAX_MEMORY]);
 	if (tb[TANDEM_PCFG_A_MAX_VCPUS])
-		cfg.max_vcpus = nla_get_u32(tb[TANDEM_PCFG_A_MAX_VCPUS]);
+		cfg->max_vcpus = nla_get_u32(tb[TANDEM_PCFG_A_MAX_VCPUS]);
 	if (tb[TANDEM_PCFG_A_MEMORY_POOL])
-		cfg.memory_pool = nla_get_u64(tb[TANDEM_PCFG_A_MEMORY_POOL]);
+		cfg->memory_pool = nla_get_u64(tb[TANDEM_PCFG_A_MEMORY_POOL]);
 	if (tb[TANDEM_PCFG_A_NAME_PATTERN])
-		nla_strscpy(cfg.name_pattern, tb[TANDEM_PCFG_A_NAME_PATTERN],
-			    sizeof(cfg.name_pattern));
+		nla_strscpy(cfg->name_pattern, tb[TANDEM_PCFG_A_NAME_PATTERN],
+			    sizeof(cfg->name_pattern));
 	if (tb[TANDEM_PCFG_A_MEM_WRITE_STATES])
-		cfg.mem_write_states =
+		cfg->mem_write_states =
 			nla_get_u32(tb[TANDEM_PCFG_A_MEM_WRITE_STATES]);
 	if (tb[TANDEM_PCFG_A_CPUS])
-		strscpy(cfg.cpus, cpus, sizeof(cfg.cpus));
+		strscpy(cfg->cpus, cpus, sizeof(cfg->cpus));
 	if (tb[TANDEM_PCFG_A_WEIGHT])
-		cfg.weight = nla_get_u32(tb[TANDEM_PCFG_A_WEIGHT]);
+		cfg->weight = nla_get_u32(tb[TANDEM_PCFG_A_WEIGHT]);
 	if (tb[TANDEM_PCFG_A_CAP])
-		cfg.cap = nla_get_u32(tb[TANDEM_PCFG_A_CAP]);
+		cfg->cap = nla_get_u32(tb[TANDEM_PCFG_A_CAP]);
 	if (tb[TANDEM_PCFG_A_ON_CRASH])
-		cfg.on_crash = nla_get_u32(tb[TANDEM_PCFG_A_ON_CRASH]);
+		cfg->on_crash = nla_get_u32(tb[TANDEM_PCFG_A_ON_CRASH]);
 	if (tb[TANDEM_PCFG_A_MAX_RESTARTS])
-		cfg.max_restarts = nla_get_u32(tb[TANDEM_PCFG_A_MAX_RESTARTS]);
+		cfg->max_restarts = nla_get_u32(tb[TANDEM_PCFG_A_MAX_RESTARTS]);
 	if (tb[TANDEM_PCFG_A_ON_POWEROFF])
-		cfg.on_poweroff = nla_get_u32(tb[TANDEM_PCFG_A_ON_POWEROFF]);
+		cfg->on_poweroff = nla_get_u32(tb[TANDEM_PCFG_A_ON_POWEROFF]);
 	if (tb[TANDEM_PCFG_A_ON_REBOOT])
-		cfg.on_reboot = nla_get_u32(tb[TANDEM_PCFG_A_ON_REBOOT]);
-	tpol_config = cfg;
+		cfg->on_reboot = nla_get_u32(tb[TANDEM_PCFG_A_ON_REBOOT]);
+	if (tb[TANDEM_PCFG_A_DISK_DIRS])
+		nla_strscpy(cfg->disk_dirs, tb[TANDEM_PCFG_A_DISK_DIRS],
+			    sizeof(cfg->disk_dirs));
+	if (tb[TANDEM_PCFG_A_DISK_RO_DIRS])
+		nla_strscpy(cfg->disk_ro_dirs, tb[TANDEM_PCFG_A_DISK_RO_DIRS],
+			    sizeof(cfg->disk_ro_dirs));
+	if (tb[TANDEM_PCFG_A_MAX_DISKS])
+		cfg->max_disks = nla_get_u32(tb[TANDEM_PCFG_A_MAX_DISKS]);
+	if (tb[TANDEM_PCFG_A_MAX_NICS])
+		cfg->max_nics = nla_get_u32(tb[TANDEM_PCFG_A_MAX_NICS]);
+	if (tb[TANDEM_PCFG_A_NIC_NAMES])
+		nla_strscpy(cfg->nic_names, tb[TANDEM_PCFG_A_NIC_NAMES],
+			    sizeof(cfg->nic_names));
+	tpol_config = *cfg;
 	mutex_unlock(&tpol_config_lock);
+	kfree(cfg);
 
 	tpol_config_log("new configuration");
 	v->allow = true;
@@ -602,7 +877,13 @@ static int tpol_put_config(struct sk_buff *skb, const struct tpol_config *cfg)
 	    nla_put_u32(skb, TANDEM_PCFG_A_ON_CRASH, cfg->on_crash) ||
 	    nla_put_u32(skb, TANDEM_PCFG_A_MAX_RESTARTS, cfg->max_restarts) ||
 	    nla_put_u32(skb, TANDEM_PCFG_A_ON_POWEROFF, cfg->on_poweroff) ||
-	    nla_put_u32(skb, TANDEM_PCFG_A_ON_REBOOT, cfg->on_reboot)) {
+	    nla_put_u32(skb, TANDEM_PCFG_A_ON_REBOOT, cfg->on_reboot) ||
+	    nla_put_string(skb, TANDEM_PCFG_A_DISK_DIRS, cfg->disk_dirs) ||
+	    nla_put_string(skb, TANDEM_PCFG_A_DISK_RO_DIRS,
+			   cfg->disk_ro_dirs) ||
+	    nla_put_u32(skb, TANDEM_PCFG_A_MAX_DISKS, cfg->max_disks) ||
+	    nla_put_u32(skb, TANDEM_PCFG_A_MAX_NICS, cfg->max_nics) ||
+	    nla_put_string(skb, TANDEM_PCFG_A_NIC_NAMES, cfg->nic_names)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -727,6 +1008,9 @@ static void tpol_decide_kind(struct nlattr **tb, const struct tpol_config *cfg,
 	case TANDEM_DECISION_SHUTDOWN:
 		tpol_shutdown(tb, cfg, v);
 		break;
+	case TANDEM_DECISION_DEVICE_ATTACH:
+		tpol_device_attach(tb, cfg, v);
+		break;
 	default:
 		tpol_deny(v, "unknown decision kind %u", kind);
 		break;
@@ -749,30 +1033,42 @@ int tpol_decide(const struct nlmsghdr *nlh, struct sk_buff *verdict,
 	struct nlattr *tb[TANDEM_DECISION_A_MAX + 1];
 	struct netlink_ext_ack extack = {};
 	struct tpol_verdict v = {};
-	struct tpol_config cfg;
+	struct tpol_config *cfg;
+	int err;
 
+	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
 	/* A snapshot: one decision sees one configuration. */
-	tpol_config_get(&cfg);
+	tpol_config_get(cfg);
 
 	if (nlmsg_parse(nlh, GENL_HDRLEN, tb, TANDEM_DECISION_A_MAX,
 			tpol_decision_policy, &extack)) {
 		*cookie = tpol_find_cookie(nlh);
-		if (!*cookie)
-			return -ENOMSG;
+		if (!*cookie) {
+			err = -ENOMSG;
+			goto out;
+		}
 		tpol_deny(&v, "malformed decision: %s (attribute %d)",
 			  extack._msg ?: "invalid attribute",
 			  extack.bad_attr ? nla_type(extack.bad_attr) : 0);
 		pr_warn_ratelimited("denied decision %u: %s\n", *cookie,
 				    v.reason);
-		return tpol_verdict_fill(verdict, *cookie, &v, &cfg);
+		err = tpol_verdict_fill(verdict, *cookie, &v, cfg);
+		goto out;
 	}
-	if (!tb[TANDEM_DECISION_A_COOKIE])
-		return -ENOMSG;
+	if (!tb[TANDEM_DECISION_A_COOKIE]) {
+		err = -ENOMSG;
+		goto out;
+	}
 	*cookie = nla_get_u32(tb[TANDEM_DECISION_A_COOKIE]);
 
 	if (!tb[TANDEM_DECISION_A_KIND])
 		tpol_deny(&v, "malformed decision: missing kind");
 	else
-		tpol_decide_kind(tb, &cfg, &v);
-	return tpol_verdict_fill(verdict, *cookie, &v, &cfg);
+		tpol_decide_kind(tb, cfg, &v);
+	err = tpol_verdict_fill(verdict, *cookie, &v, cfg);
+out:
+	kfree(cfg);
+	return err;
 }

@@ -31,6 +31,7 @@ static int pcfg_put_attr(void *arg, const struct pcfg_value *v)
 		return nla_put_u64(msg, v->attr, v->num);
 	case PCFG_STRING:
 	case PCFG_CPUS:
+	case PCFG_DIRS:
 		return nla_put_string(msg, v->attr, v->str);
 	}
 	return -EINVAL;
@@ -129,7 +130,8 @@ static int policy_get_cb(struct nl_msg *msg, void *arg)
 		v.type = type;
 		if (type == PCFG_SIZE && nla_len(a) == 8)
 			v.num = nla_get_u64(a);
-		else if ((type == PCFG_STRING || type == PCFG_CPUS) &&
+		else if ((type == PCFG_STRING || type == PCFG_CPUS ||
+			  type == PCFG_DIRS) &&
 			 nla_len(a) > 0 && memchr(nla_data(a), '\0', nla_len(a)))
 			v.str = nla_data(a);
 		else if ((type == PCFG_U32 || type == PCFG_STATES ||
@@ -144,7 +146,7 @@ static int policy_get_cb(struct nl_msg *msg, void *arg)
 
 static int pcfg_print_line(void *arg, const struct pcfg_value *v)
 {
-	char buf[128];
+	char buf[TANDEM_PATH_MAX];
 
 	(void)arg;
 	printf("%s = %s\n", v->name, pcfg_format(v, buf, sizeof(buf)));
@@ -163,6 +165,7 @@ static int pcfg_json_member(void *arg, const struct pcfg_value *v)
 		break;
 	case PCFG_STRING:
 	case PCFG_CPUS:
+	case PCFG_DIRS:
 		json_str(j, v->name, v->str);
 		break;
 	case PCFG_ACTION:

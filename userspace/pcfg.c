@@ -36,12 +36,15 @@
 	"a comma-separated list of created, running, paused, shutdown, crashed, or none"
 
 #define PCFG_KEYS_ACCEPTED \
-	"max_domains, max_memory, max_vcpus, memory_pool, name_pattern, mem_write_states, cpus, weight, cap, on_crash, max_restarts, on_poweroff or on_reboot"
+	"max_domains, max_memory, max_vcpus, memory_pool, name_pattern, mem_write_states, cpus, weight, cap, on_crash, max_restarts, on_poweroff, on_reboot, disk_dirs, disk_ro_dirs, max_disks, max_nics or nic_names"
 
 #define PCFG_CPUS_ACCEPTED \
 	"all, or a CPU list such as 0-1,3: CPU numbers and ascending ranges, comma-separated"
 
 #define PCFG_ACTIONS_ACCEPTED	"preserve, destroy or restart"
+
+#define PCFG_DIRS_ACCEPTED \
+	"nothing, or absolute directories separated by ':', such as /var/lib/tandem/disks:/srv/images"
 
 static const char *const pcfg_actions[] = {
 	[TANDEM_CRASH_PRESERVE] = "preserve",
@@ -92,6 +95,16 @@ static const struct pcfg_key pcfg_keys[TANDEM_PCFG_A_MAX + 1] = {
 	    TANDEM_CRASH_PRESERVE, TANDEM_CRASH_RESTART, on_poweroff),
 	KEY(TANDEM_PCFG_A_ON_REBOOT, "on_reboot", PCFG_ACTION,
 	    TANDEM_CRASH_PRESERVE, TANDEM_CRASH_RESTART, on_reboot),
+	KEY(TANDEM_PCFG_A_DISK_DIRS, "disk_dirs", PCFG_DIRS,
+	    0, TANDEM_PATH_MAX - 1, disk_dirs),
+	KEY(TANDEM_PCFG_A_DISK_RO_DIRS, "disk_ro_dirs", PCFG_DIRS,
+	    0, TANDEM_PATH_MAX - 1, disk_ro_dirs),
+	KEY(TANDEM_PCFG_A_MAX_DISKS, "max_disks", PCFG_U32,
+	    0, TANDEM_VIRTIO_SLOTS, max_disks),
+	KEY(TANDEM_PCFG_A_MAX_NICS, "max_nics", PCFG_U32,
+	    0, TANDEM_VIRTIO_SLOTS, max_nics),
+	KEY(TANDEM_PCFG_A_NIC_NAMES, "nic_names", PCFG_STRING,
+	    1, PCFG_NIC_NAMES_MAX - 1, nic_names),
 };
 
 /**
@@ -183,6 +196,56 @@ bad:
 			 PCFG_CPUS_ACCEPTED ")", value);
 }
 
+/*
+ * Check a directory list: empty (no directory), or absolute paths
+ * separated by ':', each without empty, "." or ".." components and
+ * without a trailing '/' (except "/" itself): the agent compares them
+ * with resolved paths, component by component.
+ */
+static int pcfg_check_dirs(const char *key, const char *value,
+			   char *err, size_t len)
+{
+	const char *dir = value;
+
+	if (!*value)
+		return 0;
+	for (;;) {
+		size_t n = strcspn(dir, ":"), i;
+
+		if (!n)
+			return pcfg_fail(err, len, key,
+					 "empty directory in '%s' (expected "
+					 PCFG_DIRS_ACCEPTED ")", value);
+		if (dir[0] != '/')
+			return pcfg_fail(err, len, key,
+					 "'%.*s' is not an absolute path (expected "
+					 PCFG_DIRS_ACCEPTED ")", (int)n, dir);
+		for (i = 0; n > 1 && i < n; i++) {
+			size_t c;
+
+			if (dir[i] != '/')
+				continue;
+			c = strcspn(dir + i + 1, "/:");
+			if (!c && i + 1 == n)
+				return pcfg_fail(err, len, key,
+						 "'%.*s' ends with '/' (write it without)",
+						 (int)n, dir);
+			if (!c)
+				return pcfg_fail(err, len, key,
+						 "'%.*s' has an empty component ('//')",
+						 (int)n, dir);
+			if ((c == 1 && dir[i + 1] == '.') ||
+			    (c == 2 && dir[i + 1] == '.' && dir[i + 2] == '.'))
+				return pcfg_fail(err, len, key,
+						 "'%.*s' has a '.' or '..' component (write the directory as it resolves)",
+						 (int)n, dir);
+		}
+		if (!dir[n])
+			return 0;
+		dir += n + 1;
+	}
+}
+
 /* Parse "created,paused" (or "none") into a mask of 1 << state. */
 static int pcfg_parse_states(const char *key, const char *value,
 			     uint32_t *mask, char *err, size_t len)
@@ -259,7 +322,8 @@ int pcfg_set(struct pcfg *c, const char *key, const char *value,
 		return pcfg_fail(err, len, key, "unknown key (expected " PCFG_KEYS_ACCEPTED ")");
 	k = &pcfg_keys[attr];
 	field = (char *)c + k->off;
-	if (!*value)
+	/* An empty directory list is a value: no directory. */
+	if (!*value && k->type != PCFG_DIRS)
 		return pcfg_fail(err, len, key, "missing value");
 
 	switch (k->type) {
@@ -330,6 +394,17 @@ int pcfg_set(struct pcfg *c, const char *key, const char *value,
 					 "unknown action '%s' (expected "
 					 PCFG_ACTIONS_ACCEPTED ")", value);
 		*(uint32_t *)field = v;
+		break;
+	case PCFG_DIRS:
+		if (strlen(value) > k->max)
+			return pcfg_fail(err, len, key,
+					 "too long (%zu characters, at most %llu)",
+					 strlen(value),
+					 (unsigned long long)k->max);
+		ret = pcfg_check_dirs(key, value, err, len);
+		if (ret)
+			return ret;
+		strcpy(field, value);
 		break;
 	}
 	c->present |= 1U << attr;
@@ -456,10 +531,10 @@ void pcfg_store(struct pcfg *c, const struct pcfg_value *v)
 		*(uint64_t *)field = v->num;
 		break;
 	case PCFG_STRING:
-		snprintf(field, TANDEM_NAME_MAX, "%s", v->str);
-		break;
 	case PCFG_CPUS:
-		snprintf(field, TANDEM_CPULIST_MAX, "%s", v->str);
+	case PCFG_DIRS:
+		/* Every string key's field holds its longest value. */
+		snprintf(field, k->max + 1, "%s", v->str);
 		break;
 	}
 	c->present |= 1U << v->attr;
@@ -487,7 +562,8 @@ int pcfg_foreach(const struct pcfg *c, pcfg_fn fn, void *arg)
 		};
 		if (v.type == PCFG_SIZE)
 			v.num = *(const uint64_t *)field;
-		else if (v.type == PCFG_STRING || v.type == PCFG_CPUS)
+		else if (v.type == PCFG_STRING || v.type == PCFG_CPUS ||
+			 v.type == PCFG_DIRS)
 			v.str = field;
 		else
 			v.num = *(const uint32_t *)field;
@@ -540,6 +616,7 @@ char *pcfg_format(const struct pcfg_value *v, char *buf, size_t len)
 		break;
 	case PCFG_STRING:
 	case PCFG_CPUS:
+	case PCFG_DIRS:
 		snprintf(buf, len, "%s", v->str);
 		break;
 	case PCFG_STATES:

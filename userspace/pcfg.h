@@ -24,6 +24,8 @@
  * @PCFG_STATES: list of state names, u32 attribute (mask of 1 << state)
  * @PCFG_CPUS: "all" or a CPU list ("0-1,3"), string attribute
  * @PCFG_ACTION: crash action name, u32 attribute (&enum tandem_crash_action)
+ * @PCFG_DIRS: colon-separated absolute directories, or empty for none;
+ *	string attribute
  */
 enum pcfg_type {
 	PCFG_U32,
@@ -32,7 +34,11 @@ enum pcfg_type {
 	PCFG_STATES,
 	PCFG_CPUS,
 	PCFG_ACTION,
+	PCFG_DIRS,
 };
+
+/* nic_names, with NUL (the agent's TPOL_NIC_NAMES_MAX). */
+#define PCFG_NIC_NAMES_MAX	(TANDEM_IFNAME_MAX * 4)
 
 /**
  * struct pcfg - a configuration, complete (POLICY_GET) or partial (SET)
@@ -50,6 +56,11 @@ enum pcfg_type {
  * @max_restarts: restarts before a crash destroys instead
  * @on_poweroff: &enum tandem_crash_action for a power-off without a wish
  * @on_reboot: &enum tandem_crash_action for a reboot without a wish
+ * @disk_dirs: colon-separated directories for disks, "" for none
+ * @disk_ro_dirs: colon-separated directories for read-only disks only
+ * @max_disks: disks per domain
+ * @max_nics: NICs per domain
+ * @nic_names: glob host netdev names of NICs must match
  */
 struct pcfg {
 	uint32_t present;
@@ -66,6 +77,11 @@ struct pcfg {
 	uint32_t max_restarts;
 	uint32_t on_poweroff;
 	uint32_t on_reboot;
+	char disk_dirs[TANDEM_PATH_MAX];
+	char disk_ro_dirs[TANDEM_PATH_MAX];
+	uint32_t max_disks;
+	uint32_t max_nics;
+	char nic_names[PCFG_NIC_NAMES_MAX];
 };
 
 /**
@@ -73,8 +89,8 @@ struct pcfg {
  * @attr: TANDEM_PCFG_A_*
  * @name: the key, e.g. "max_memory"
  * @type: how it is carried: u32 for %PCFG_U32, %PCFG_STATES and
- *	%PCFG_ACTION, u64 for %PCFG_SIZE, a string for %PCFG_STRING and
- *	%PCFG_CPUS
+ *	%PCFG_ACTION, u64 for %PCFG_SIZE, a string for %PCFG_STRING,
+ *	%PCFG_CPUS and %PCFG_DIRS
  * @num: the value of a number, size or state mask
  * @str: the value of a string
  */

@@ -198,7 +198,10 @@ static void expect_file_error(const char *text, const char *want)
 		  BIT(TANDEM_PCFG_A_MEM_WRITE_STATES) | BIT(TANDEM_PCFG_A_CPUS) | \
 		  BIT(TANDEM_PCFG_A_WEIGHT) | BIT(TANDEM_PCFG_A_CAP) | \
 		  BIT(TANDEM_PCFG_A_ON_CRASH) | BIT(TANDEM_PCFG_A_MAX_RESTARTS) | \
-		  BIT(TANDEM_PCFG_A_ON_POWEROFF) | BIT(TANDEM_PCFG_A_ON_REBOOT))
+		  BIT(TANDEM_PCFG_A_ON_POWEROFF) | BIT(TANDEM_PCFG_A_ON_REBOOT) | \
+		  BIT(TANDEM_PCFG_A_DISK_DIRS) | BIT(TANDEM_PCFG_A_DISK_RO_DIRS) | \
+		  BIT(TANDEM_PCFG_A_MAX_DISKS) | BIT(TANDEM_PCFG_A_MAX_NICS) | \
+		  BIT(TANDEM_PCFG_A_NIC_NAMES))
 
 static const char valid_file[] =
 	"max_domains = 8\n"
@@ -213,7 +216,12 @@ static const char valid_file[] =
 	"on_crash = restart\n"
 	"max_restarts = 2\n"
 	"on_poweroff = destroy\n"
-	"on_reboot = restart\n";
+	"on_reboot = restart\n"
+	"disk_dirs = /var/lib/tandem/disks:/srv/images\n"
+	"disk_ro_dirs = /srv/golden\n"
+	"max_disks = 2\n"
+	"max_nics = 1\n"
+	"nic_names = tdm-web*\n";
 
 static void test_pcfg_valid_file_sets_every_key(void)
 {
@@ -239,6 +247,11 @@ static void test_pcfg_valid_file_sets_every_key(void)
 	EXPECT(c.max_restarts == 2, "%u", c.max_restarts);
 	EXPECT(c.on_poweroff == TANDEM_CRASH_DESTROY, "%u", c.on_poweroff);
 	EXPECT(c.on_reboot == TANDEM_CRASH_RESTART, "%u", c.on_reboot);
+	EXPECT_STR(c.disk_dirs, "/var/lib/tandem/disks:/srv/images");
+	EXPECT_STR(c.disk_ro_dirs, "/srv/golden");
+	EXPECT(c.max_disks == 2, "%u", c.max_disks);
+	EXPECT(c.max_nics == 1, "%u", c.max_nics);
+	EXPECT_STR(c.nic_names, "tdm-web*");
 }
 
 static void test_pcfg_comments_blanks_and_spacing_are_ignored(void)
@@ -279,7 +292,7 @@ static void test_pcfg_empty_file_sets_nothing(void)
 static void test_pcfg_unknown_key_names_file_line_key(void)
 {
 	expect_file_error("max_vcpus = 2\n\nmax_cpus = 4\n",
-			  "test.conf:3: max_cpus: unknown key (expected max_domains, max_memory, max_vcpus, memory_pool, name_pattern, mem_write_states, cpus, weight, cap, on_crash, max_restarts, on_poweroff or on_reboot)");
+			  "test.conf:3: max_cpus: unknown key (expected max_domains, max_memory, max_vcpus, memory_pool, name_pattern, mem_write_states, cpus, weight, cap, on_crash, max_restarts, on_poweroff, on_reboot, disk_dirs, disk_ro_dirs, max_disks, max_nics or nic_names)");
 }
 
 static void test_pcfg_missing_equals(void)
@@ -421,7 +434,7 @@ static void test_pcfg_set_one_key_reports_key_only(void)
 	EXPECT(c.present == 0, "present 0x%x after a refusal", c.present);
 	EXPECT(pcfg_set(&c, "bogus", "1", err, sizeof(err)) == -EINVAL,
 	       "accepted");
-	EXPECT_STR(err, "bogus: unknown key (expected max_domains, max_memory, max_vcpus, memory_pool, name_pattern, mem_write_states, cpus, weight, cap, on_crash, max_restarts, on_poweroff or on_reboot)");
+	EXPECT_STR(err, "bogus: unknown key (expected max_domains, max_memory, max_vcpus, memory_pool, name_pattern, mem_write_states, cpus, weight, cap, on_crash, max_restarts, on_poweroff, on_reboot, disk_dirs, disk_ro_dirs, max_disks, max_nics or nic_names)");
 	EXPECT(pcfg_set(&c, "max_memory", "512M", err, sizeof(err)) == 0,
 	       "refused: %s", err);
 	EXPECT(c.present == BIT(TANDEM_PCFG_A_MAX_MEMORY) &&
@@ -430,9 +443,9 @@ static void test_pcfg_set_one_key_reports_key_only(void)
 
 struct seen {
 	int n;
-	int attr[16];
-	enum pcfg_type type[16];
-	char text[16][64];
+	int attr[TANDEM_PCFG_A_MAX + 1];
+	enum pcfg_type type[TANDEM_PCFG_A_MAX + 1];
+	char text[TANDEM_PCFG_A_MAX + 1][128];
 };
 
 static int record(void *arg, const struct pcfg_value *v)
@@ -469,7 +482,7 @@ static void test_pcfg_foreach_gives_attributes_in_order(void)
 
 static void test_pcfg_show_format_loads_back(void)
 {
-	char err[PCFG_ERR_MAX], text[1024] = "";
+	char err[PCFG_ERR_MAX], text[4096] = "";
 	struct seen s = { 0 };
 	struct pcfg a, b;
 	int i;
@@ -485,9 +498,97 @@ static void test_pcfg_show_format_loads_back(void)
 		   "mem_write_states = created,paused\ncpus = 0-1,3\n"
 		   "weight = 512\ncap = 50\non_crash = restart\n"
 		   "max_restarts = 2\non_poweroff = destroy\n"
-		   "on_reboot = restart\n");
+		   "on_reboot = restart\n"
+		   "disk_dirs = /var/lib/tandem/disks:/srv/images\n"
+		   "disk_ro_dirs = /srv/golden\nmax_disks = 2\nmax_nics = 1\n"
+		   "nic_names = tdm-web*\n");
 	EXPECT(parse_text(&b, text, err) == 0, "error: %s", err);
 	EXPECT(!memcmp(&a, &b, sizeof(a)), "configuration changed on reload");
+}
+
+static void test_pcfg_disk_and_nic_keys(void)
+{
+	char err[PCFG_ERR_MAX];
+	struct seen s = { 0 };
+	struct pcfg c;
+
+	/* An empty list is a value: no directory (not "missing value"). */
+	EXPECT(parse_text(&c, "disk_dirs = /\ndisk_ro_dirs =\n"
+			  "max_disks = 0\nmax_nics = 8\nnic_names = *\n",
+			  err) == 0, "error: %s", err);
+	EXPECT(c.present == (BIT(TANDEM_PCFG_A_DISK_DIRS) |
+			     BIT(TANDEM_PCFG_A_DISK_RO_DIRS) |
+			     BIT(TANDEM_PCFG_A_MAX_DISKS) |
+			     BIT(TANDEM_PCFG_A_MAX_NICS) |
+			     BIT(TANDEM_PCFG_A_NIC_NAMES)),
+	       "present 0x%x", c.present);
+	EXPECT_STR(c.disk_dirs, "/");
+	EXPECT_STR(c.disk_ro_dirs, "");
+	EXPECT(c.max_disks == 0 && c.max_nics == 8, "max_disks %u max_nics %u",
+	       c.max_disks, c.max_nics);
+	EXPECT_STR(c.nic_names, "*");
+	EXPECT(pcfg_key_type(TANDEM_PCFG_A_DISK_DIRS) == PCFG_DIRS, "dirs");
+	EXPECT(pcfg_key_type(TANDEM_PCFG_A_NIC_NAMES) == PCFG_STRING, "glob");
+
+	/* `policy show` prints the empty list so that it loads back. */
+	pcfg_foreach(&c, record, &s);
+	EXPECT(s.n == 5, "%d keys", s.n);
+	EXPECT_STR(s.text[1], "disk_ro_dirs = ");
+	EXPECT(parse_text(&c, s.text[1], err) == 0, "error: %s", err);
+
+	expect_file_error("max_disks = 9\n",
+			  "test.conf:1: max_disks: 9 is out of range (expected 0 to 8)");
+	expect_file_error("max_nics = two\n",
+			  "test.conf:1: max_nics: 'two' is not a number (expected an integer from 0 to 8)");
+	expect_file_error("nic_names =\n",
+			  "test.conf:1: nic_names: missing value");
+	expect_file_error("nic_names = tdm0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab*\n",
+			  "test.conf:1: nic_names: too long (64 characters, at most 63)");
+}
+
+static void test_pcfg_disk_dirs_must_be_absolute_directories(void)
+{
+	static const struct {
+		const char *value, *want;
+	} bad[] = {
+		{ "var/lib/tandem", "'var/lib/tandem' is not an absolute path (expected nothing, or absolute directories separated by ':', such as /var/lib/tandem/disks:/srv/images)" },
+		{ "/a::/b", "empty directory in '/a::/b' (expected nothing, or absolute directories separated by ':', such as /var/lib/tandem/disks:/srv/images)" },
+		{ "/a:", "empty directory in '/a:' (expected nothing, or absolute directories separated by ':', such as /var/lib/tandem/disks:/srv/images)" },
+		{ ":/a", "empty directory in ':/a' (expected nothing, or absolute directories separated by ':', such as /var/lib/tandem/disks:/srv/images)" },
+		{ "/srv/disks/", "'/srv/disks/' ends with '/' (write it without)" },
+		{ "/srv//disks", "'/srv//disks' has an empty component ('//')" },
+		{ "/srv/../etc", "'/srv/../etc' has a '.' or '..' component (write the directory as it resolves)" },
+		{ "/a:/srv/./disks", "'/srv/./disks' has a '.' or '..' component (write the directory as it resolves)" },
+		{ "/srv/..", "'/srv/..' has a '.' or '..' component (write the directory as it resolves)" },
+	};
+	static char longest[TANDEM_PATH_MAX + 1];
+	char err[PCFG_ERR_MAX], want[PCFG_ERR_MAX];
+	struct pcfg c = { 0 };
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT(pcfg_set(&c, "disk_ro_dirs", bad[i].value, err,
+				sizeof(err)) == -EINVAL,
+		       "'%s' accepted", bad[i].value);
+		snprintf(want, sizeof(want), "disk_ro_dirs: %s", bad[i].want);
+		EXPECT_STR(err, want);
+	}
+	EXPECT(c.present == 0, "present 0x%x after refusals", c.present);
+
+	/* "/.x" and "/..x" are names, not "." or "..". */
+	EXPECT(pcfg_set(&c, "disk_dirs", "/srv/.x:/srv/..x", err,
+			sizeof(err)) == 0, "refused: %s", err);
+	EXPECT_STR(c.disk_dirs, "/srv/.x:/srv/..x");
+
+	/* TANDEM_PATH_MAX - 1 characters fit, one more does not. */
+	memset(longest, 'a', TANDEM_PATH_MAX - 1);
+	longest[0] = '/';
+	EXPECT(pcfg_set(&c, "disk_dirs", longest, err, sizeof(err)) == 0,
+	       "refused: %s", err);
+	longest[TANDEM_PATH_MAX - 1] = 'a';
+	EXPECT(pcfg_set(&c, "disk_dirs", longest, err, sizeof(err)) == -EINVAL,
+	       "accepted");
+	EXPECT_STR(err, "disk_dirs: too long (4096 characters, at most 4095)");
 }
 
 static void test_pcfg_store_keeps_agent_values_unchecked(void)
@@ -1010,6 +1111,8 @@ static const struct tap_case tests[] = {
 	T(test_pcfg_valid_file_sets_every_key),
 	T(test_pcfg_scheduling_and_crash_keys),
 	T(test_pcfg_cpus_must_be_a_cpu_list),
+	T(test_pcfg_disk_and_nic_keys),
+	T(test_pcfg_disk_dirs_must_be_absolute_directories),
 	T(test_pcfg_comments_blanks_and_spacing_are_ignored),
 	T(test_pcfg_empty_file_sets_nothing),
 	T(test_pcfg_unknown_key_names_file_line_key),
