@@ -197,11 +197,18 @@ void tandem_decision_reply_denied(struct tandem_decision *dec)
 static struct sk_buff *tandem_decision_msg(struct tandem_decision *dec)
 {
 	struct sk_buff *skb;
+	size_t size;
 	u64 total_memory;
 	u32 nr_domains;
 	void *hdr;
 
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	/* Room for the large attributes: a configuration, a disk's path. */
+	size = NLMSG_GOODSIZE;
+	if (dec->kind == TANDEM_DECISION_POLICY_SET)
+		size += nla_total_size(nla_len(dec->config));
+	else if (dec->kind == TANDEM_DECISION_DEVICE_ATTACH)
+		size += nla_total_size(TANDEM_PATH_MAX);
+	skb = genlmsg_new(size, GFP_KERNEL);
 	if (!skb)
 		return NULL;
 	hdr = genlmsg_put(skb, 0, 0, &tandem_genl_family, 0,
