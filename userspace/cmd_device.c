@@ -103,12 +103,17 @@ int devices_parse(struct nlattr *all, struct dev_info *dev, unsigned int max)
 	return n;
 }
 
+/* The device at top level; one in a %TANDEM_DEVICE_A_DEVICE nest will do. */
 static int attach_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[TANDEM_DEVICE_A_MAX + 1];
 
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, TANDEM_DEVICE_A_MAX,
 			  device_policy))
+		return -EINVAL;
+	if (!tb[TANDEM_DEVICE_A_SLOT] && tb[TANDEM_DEVICE_A_DEVICE] &&
+	    nla_parse_nested(tb, TANDEM_DEVICE_A_MAX,
+			     tb[TANDEM_DEVICE_A_DEVICE], device_policy))
 		return -EINVAL;
 	return device_from_attrs(tb, arg);
 }
