@@ -502,11 +502,12 @@ int linux_boot_build(const struct linux_boot_cfg *cfg, struct linux_boot *lb,
 		bz_fail(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	acpi_len = acpi_build(lb->acpi, ACPI_TABLES_MAX, LB_BIOS_GPA,
-			      cfg->vcpus);
+	acpi_len = acpi_build_devices(lb->acpi, ACPI_TABLES_MAX, LB_BIOS_GPA,
+				      cfg->vcpus, cfg->vmmio, cfg->nr_vmmio);
 	if (!acpi_len)
-		return bz_fail(err, errlen, "cannot build ACPI tables for %u vCPUs",
-			       cfg->vcpus);
+		return bz_fail(err, errlen,
+			       "cannot build ACPI tables for %u vCPUs and %u virtio-mmio devices",
+			       cfg->vcpus, cfg->nr_vmmio);
 
 	/* Null, null, __BOOT_CS (0x10), __BOOT_DS (0x18). */
 	lb->gdt[BOOT_CS / 8] = GDT_CODE64;

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <tandem.h>
 
+struct acpi_virtio_mmio;
+
 /* Enough for any message of this file, with a path in front. */
 #define BZ_ERR_MAX	256
 
@@ -177,6 +179,9 @@ struct guest_region {
  * @initrd: the initrd's bytes, or NULL
  * @initrd_len: its size
  * @cmdline: the kernel command line ("" or NULL for none)
+ * @vmmio: the virtio-mmio slots of the devices attached, for the DSDT
+ *	(NULL when none)
+ * @nr_vmmio: entries of @vmmio, at most %ACPI_VIRTIO_MMIO_MAX
  */
 struct linux_boot_cfg {
 	uint64_t memory;
@@ -186,6 +191,8 @@ struct linux_boot_cfg {
 	const void *initrd;
 	size_t initrd_len;
 	const char *cmdline;
+	const struct acpi_virtio_mmio *vmmio;
+	unsigned int nr_vmmio;
 };
 
 /**

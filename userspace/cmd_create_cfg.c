@@ -5,10 +5,12 @@
  * (bzimage.c, acpi.c) and written into a new domain.
  *
  * Order: parse and check everything that can be checked without the
- * kernel (configuration, files, boot layout), then DOMAIN_CREATE, then
- * MEM_WRITE of every region in TANDEM_MEM_CHUNK_MAX pieces, VCPU_SET_REGS
- * for vCPU 0, DOMAIN_START (unless -p). Any failure after DOMAIN_CREATE
- * destroys the domain again, so a failed create leaves nothing behind.
+ * kernel (configuration, files, disk paths, boot layout), then
+ * DOMAIN_CREATE, DEVICE_ATTACH of each disk and then each vif in file
+ * order (their virtio-mmio slots go into the DSDT), MEM_WRITE of every
+ * region in TANDEM_MEM_CHUNK_MAX pieces, VCPU_SET_REGS for vCPU 0,
+ * DOMAIN_START (unless -p). Any failure after DOMAIN_CREATE destroys the
+ * domain again, so a failed create leaves nothing behind.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,7 +24,9 @@
 #include <netlink/attr.h>
 #include <tandem.h>
 
+#include "acpi.h"
 #include "bzimage.h"
+#include "devarg.h"
 #include "domcfg.h"
 #include "json.h"
 #include "nl.h"
@@ -44,6 +48,20 @@ struct created {
 	uint32_t id;
 	uint64_t memory;
 	uint32_t vcpus;
+};
+
+/**
+ * struct devices - the disks and vifs of a configuration
+ * @path: per disk, its path made absolute (owned)
+ * @info: per device (disks first), what DEVICE_ATTACH answered
+ * @vmmio: per device, its slot's window and GSI, for the DSDT
+ * @n: disks plus vifs
+ */
+struct devices {
+	char *path[TANDEM_VIRTIO_SLOTS];
+	struct dev_info info[TANDEM_VIRTIO_SLOTS];
+	struct acpi_virtio_mmio vmmio[TANDEM_VIRTIO_SLOTS];
+	unsigned int n;
 };
 
 /**
@@ -246,10 +264,56 @@ static int domain_cmd(struct tnl *t, uint8_t cmd, uint32_t id,
 	return tnl_request(t, msg, NULL, NULL, what);
 }
 
+/*
+ * Before the guest starts: the disks, then the vifs, in file order. The
+ * hypervisor picks the slots; the DSDT says what it picked.
+ */
+static int attach_devices(struct tnl *t, const struct domcfg *c,
+			  const struct created *d, struct devices *dv)
+{
+	char sel[16], what[160];
+	unsigned int i;
+	size_t k;
+	int ret;
+
+	snprintf(sel, sizeof(sel), "%u", d->id);
+	for (i = 0; i < dv->n; i++) {
+		struct dev_req req = { 0 };
+
+		if (i < c->nr_disks) {
+			const struct domcfg_disk *dk = &c->disk[i];
+
+			req.type = TANDEM_DEVICE_DISK;
+			req.path = dv->path[i];
+			req.ro = dk->ro;
+			req.serial = dk->serial[0] ? dk->serial : NULL;
+			snprintf(what, sizeof(what), "create %s: disk %u '%s'",
+				 c->name, i + 1, dv->path[i]);
+		} else {
+			const struct domcfg_vif *v;
+
+			k = i - c->nr_disks;
+			v = &c->vif[k];
+			req.type = TANDEM_DEVICE_NIC;
+			req.has_mac = v->has_mac;
+			memcpy(req.mac, v->mac, sizeof(req.mac));
+			req.ifname = v->name[0] ? v->name : NULL;
+			snprintf(what, sizeof(what), "create %s: vif %zu",
+				 c->name, k + 1);
+		}
+		ret = device_attach(t, sel, &req, &dv->info[i], what);
+		if (ret)
+			return ret;
+		dv->vmmio[i].base = dv->info[i].mmio_base;
+		dv->vmmio[i].gsi = dv->info[i].gsi;
+	}
+	return 0;
+}
+
 /* Everything after DOMAIN_CREATE; the caller destroys on failure. */
 static int load_domain(struct tnl *t, const struct domcfg *c,
 		       const struct linux_boot_cfg *bc, struct created *d,
-		       bool paused, bool json)
+		       struct devices *dv, bool paused, bool json)
 {
 	struct linux_boot_cfg granted = *bc;
 	struct progress pg = {
@@ -262,9 +326,15 @@ static int load_domain(struct tnl *t, const struct domcfg *c,
 	unsigned int i;
 	int ret;
 
+	memset(&lb, 0, sizeof(lb));
+	ret = attach_devices(t, c, d, dv);
+	if (ret)
+		goto out;
 	/* Laid out again for what the agent granted, which may be less. */
 	granted.memory = d->memory;
 	granted.vcpus = d->vcpus;
+	granted.vmmio = dv->n ? dv->vmmio : NULL;
+	granted.nr_vmmio = dv->n;
 	ret = linux_boot_build(&granted, &lb, err, sizeof(err));
 	if (ret) {
 		cli_error("create %s: kernel '%s' with the %llu MiB granted: %s",
@@ -298,10 +368,12 @@ out:
 }
 
 static void print_result(const struct cli *cli, const struct domcfg *c,
-			 const struct created *d, const char *version,
-			 bool paused)
+			 const struct created *d, const struct devices *dv,
+			 const char *version, bool paused)
 {
+	static char desc[DEV_DESC_MAX];
 	char mem[SIZE_BUF];
+	unsigned int i;
 
 	if (cli->json) {
 		struct json j;
@@ -318,6 +390,10 @@ static void print_result(const struct cli *cli, const struct domcfg *c,
 		json_str(&j, "on_poweroff", domcfg_action_name(c->on_poweroff));
 		json_str(&j, "on_reboot", domcfg_action_name(c->on_reboot));
 		json_str(&j, "on_crash", domcfg_action_name(c->on_crash));
+		json_arr_begin(&j, "devices");
+		for (i = 0; i < dv->n; i++)
+			device_json(&j, &dv->info[i]);
+		json_arr_end(&j);
 		json_obj_end(&j);
 		json_finish(&j);
 		return;
@@ -326,6 +402,60 @@ static void print_result(const struct cli *cli, const struct domcfg *c,
 	       c->name, d->id, format_size(d->memory, mem, sizeof(mem)),
 	       d->vcpus, d->vcpus == 1 ? "" : "s", *version ? version : "?",
 	       paused ? "not started (-p)" : "started");
+	for (i = 0; i < dv->n; i++)
+		printf("%s %u: %s\n", dev_type_name(dv->info[i].type),
+		       dv->info[i].index,
+		       dev_describe(&dv->info[i], desc, sizeof(desc)));
+}
+
+/*
+ * What can be said of the devices before a domain exists: how many,
+ * whether each disk is there (its absolute path goes to the hypervisor),
+ * and the vif options the hypervisor has no use for. The DSDT of the
+ * check build gets the slots an empty domain would give them.
+ */
+static int devices_prepare(const struct domcfg *c, struct devices *dv)
+{
+	size_t i;
+
+	if (c->nr_disks + c->nr_vifs > TANDEM_VIRTIO_SLOTS) {
+		cli_error("create %s: %zu disks and %zu vifs: a domain has at most %d virtio devices",
+			  c->name, c->nr_disks, c->nr_vifs, TANDEM_VIRTIO_SLOTS);
+		return -E2BIG;
+	}
+	for (i = 0; i < c->nr_vifs; i++) {
+		if (c->vif[i].bridge[0]) {
+			cli_error("create %s: vif %zu: bridge=%s: not supported yet (add the interface to the bridge after create)",
+				  c->name, i + 1, c->vif[i].bridge);
+			return -EOPNOTSUPP;
+		}
+	}
+	for (i = 0; i < c->nr_disks; i++) {
+		dv->path[i] = realpath(c->disk[i].path, NULL);
+		if (!dv->path[i]) {
+			int err = -errno;
+
+			cli_error("create %s: disk %zu '%s': %s", c->name,
+				  i + 1, c->disk[i].path, strerror(errno));
+			return err;
+		}
+	}
+	dv->n = c->nr_disks + c->nr_vifs;
+	for (i = 0; i < dv->n; i++) {
+		dv->vmmio[i].base = TANDEM_VIRTIO_MMIO_BASE +
+				    i * TANDEM_VIRTIO_MMIO_STRIDE;
+		dv->vmmio[i].gsi = TANDEM_VIRTIO_GSI_BASE + i;
+	}
+	return 0;
+}
+
+static void devices_free(struct devices *dv)
+{
+	unsigned int i;
+
+	for (i = 0; i < TANDEM_VIRTIO_SLOTS; i++)
+		free(dv->path[i]);
+	free(dv);
 }
 
 /* A config file's on_poweroff/on_reboot/on_crash as a wish in the UAPI. */
@@ -347,6 +477,7 @@ static int create_from(struct cli *cli, struct domcfg *c, bool paused)
 	void *kernel = NULL, *initrd = NULL;
 	char err[BZ_ERR_MAX], what[96];
 	struct created d = { 0 };
+	struct devices *dv;
 	struct linux_boot lb;
 	struct nl_msg *msg;
 	char *cmdline, *full = NULL;
@@ -354,11 +485,16 @@ static int create_from(struct cli *cli, struct domcfg *c, bool paused)
 	int ret;
 
 	cmdline = domcfg_full_cmdline(c);
-	if (!cmdline) {
+	dv = calloc(1, sizeof(*dv));
+	if (!cmdline || !dv) {
 		cli_error("create: out of memory");
+		free(cmdline);
+		free(dv);
 		return -ENOMEM;
 	}
-	ret = read_file("kernel", c->kernel, &kernel, &bc.kernel_len);
+	ret = devices_prepare(c, dv);
+	if (!ret)
+		ret = read_file("kernel", c->kernel, &kernel, &bc.kernel_len);
 	if (!ret && c->ramdisk)
 		ret = read_file("ramdisk", c->ramdisk, &initrd,
 				&bc.initrd_len);
@@ -369,6 +505,8 @@ static int create_from(struct cli *cli, struct domcfg *c, bool paused)
 	bc.cmdline = cmdline;
 	bc.memory = c->memory;
 	bc.vcpus = c->vcpus;
+	bc.vmmio = dv->n ? dv->vmmio : NULL;
+	bc.nr_vmmio = dv->n;
 
 	/* Refuse a bad image or layout before a domain exists. */
 	ret = linux_boot_build(&bc, &lb, err, sizeof(err));
@@ -402,7 +540,7 @@ static int create_from(struct cli *cli, struct domcfg *c, bool paused)
 		msg = tnl_msg_drop(msg);
 	ret = tnl_request(&t, msg, created_cb, &d, what);
 	if (!ret) {
-		ret = load_domain(&t, c, &bc, &d, paused, cli->json);
+		ret = load_domain(&t, c, &bc, &d, dv, paused, cli->json);
 		if (ret) {
 			snprintf(what, sizeof(what),
 				 "create %s: destroying it again", c->name);
@@ -418,9 +556,10 @@ out_close:
 		struct bzimage bz;
 
 		linux_image_parse(kernel, bc.kernel_len, &bz, err, sizeof(err));
-		print_result(cli, c, &d, bz.kernel_version, paused);
+		print_result(cli, c, &d, dv, bz.kernel_version, paused);
 	}
 out:
+	devices_free(dv);
 	free(kernel);
 	free(initrd);
 	free(cmdline);

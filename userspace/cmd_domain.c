@@ -39,6 +39,7 @@ static struct nla_policy domain_policy[TANDEM_DOMAIN_A_MAX + 1] = {
 	[TANDEM_DOMAIN_A_ON_POWEROFF] = { .type = NLA_U32 },
 	[TANDEM_DOMAIN_A_ON_REBOOT] = { .type = NLA_U32 },
 	[TANDEM_DOMAIN_A_ON_CRASH] = { .type = NLA_U32 },
+	[TANDEM_DOMAIN_A_DEVICES] = { .type = NLA_NESTED },
 };
 
 /* A wish of the domain's configuration (&enum tandem_crash_action). */
@@ -145,6 +146,14 @@ static int domain_parse(struct nl_msg *msg, struct domain *d)
 	if (tb[TANDEM_DOMAIN_A_CRASH_REASON])
 		nla_strlcpy(d->crash_reason, tb[TANDEM_DOMAIN_A_CRASH_REASON],
 			    sizeof(d->crash_reason));
+	if (tb[TANDEM_DOMAIN_A_DEVICES]) {
+		int n = devices_parse(tb[TANDEM_DOMAIN_A_DEVICES], d->devices,
+				      TANDEM_VIRTIO_SLOTS);
+
+		if (n < 0)
+			return n;
+		d->nr_devices = n;
+	}
 	if (tb[TANDEM_DOMAIN_A_VCPU_STATS])
 		return stats_parse(tb[TANDEM_DOMAIN_A_VCPU_STATS], d);
 	return 0;
@@ -788,6 +797,10 @@ static void info_json(const struct domain *d)
 		json_str(&j, "on_crash", wish_str(d->on_crash));
 	json_u64(&j, "vcpu_time_ns", domain_run_ns(d));
 	json_u64(&j, "exits", domain_exits(d, -1));
+	json_arr_begin(&j, "devices");
+	for (i = 0; i < d->nr_devices; i++)
+		device_json(&j, &d->devices[i]);
+	json_arr_end(&j);
 	json_arr_begin(&j, "vcpu_stats");
 	for (i = 0; i < d->nr_stats; i++) {
 		const struct vcpu_stats *v = &d->stats[i];
@@ -836,9 +849,28 @@ static void info_print_stats(const struct domain *d)
 	}
 }
 
+/* "devices:", then "  disk 0: /srv/a.img, 64 MiB, ..." per device. */
+static void info_print_devices(const struct domain *d)
+{
+	static char desc[DEV_DESC_MAX];
+	uint32_t i;
+
+	if (!d->nr_devices) {
+		printf("%-16s none\n", "devices:");
+		return;
+	}
+	printf("devices:\n");
+	for (i = 0; i < d->nr_devices; i++) {
+		const struct dev_info *v = &d->devices[i];
+
+		printf("  %s %u: %s\n", dev_type_name(v->type), v->index,
+		       dev_describe(v, desc, sizeof(desc)));
+	}
+}
+
 /**
  * domain_info() - `tandem info NAME|ID`: one domain, a "key: value" line
- * per field, then each vCPU's statistics
+ * per field, its devices, then each vCPU's statistics
  * @cli: output mode
  * @sel: the domain, by id (all digits) or name
  *
@@ -894,6 +926,7 @@ int domain_info(struct cli *cli, const char *sel)
 	       ns_str(domain_run_ns(&d), ns, sizeof(ns)));
 	printf("%-16s %llu\n", "exits:",
 	       (unsigned long long)domain_exits(&d, -1));
+	info_print_devices(&d);
 	info_print_stats(&d);
 	return 0;
 }

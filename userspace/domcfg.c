@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devarg.h"
 #include "domcfg.h"
 #include "size.h"
 
@@ -473,7 +474,7 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
-/* "path=/x.img, ro": item @idx (1-based) of disk = [ ... ]. */
+/* "path=/x.img, ro, serial=S": item @idx (1-based) of disk = [ ... ]. */
 static int parse_disk(struct parser *p, char *spec, unsigned int line,
 		      size_t idx, struct domcfg_disk *d)
 {
@@ -495,8 +496,15 @@ static int parse_disk(struct parser *p, char *spec, unsigned int line,
 			d->ro = true;
 		} else if (!strcmp(opt, "rw")) {
 			d->ro = false;
+		} else if (!strncmp(opt, "serial=", 7)) {
+			const char *why = dev_serial_check(opt + 7);
+
+			if (why)
+				return fail_at(p, line, "item %zu: serial=%s: %s (and no ',')",
+					       idx, opt + 7, why);
+			strcpy(d->serial, opt + 7);
 		} else {
-			return fail_at(p, line, "item %zu: unknown option '%s' (expected path=FILE, ro or rw)",
+			return fail_at(p, line, "item %zu: unknown option '%s' (expected path=FILE, ro, rw or serial=SERIAL)",
 				       idx, opt);
 		}
 	}

@@ -11,7 +11,7 @@
  *	cmdline = "console=ttyS0"
  *	extra = "quiet"		# appended to cmdline
  *	on_crash = "preserve"
- *	disk = [ "path=/srv/web.img, ro" ]
+ *	disk = [ "path=/srv/web.img, ro, serial=web-root" ]
  *	vif = [ "mac=02:00:00:00:00:01, name=web0" ]
  *
  * and "KEY=VALUE" overrides from the command line. Every error names the
@@ -83,10 +83,12 @@ enum domcfg_key {
  * struct domcfg_disk - one entry of disk = [ ... ]
  * @path: the host file or block device
  * @ro: read-only ("ro"); read-write otherwise ("rw", the default)
+ * @serial: what the guest reads as its serial ("serial=", "" for none)
  */
 struct domcfg_disk {
 	char *path;
 	bool ro;
+	char serial[TANDEM_SERIAL_MAX];
 };
 
 /**

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <tandem.h>
 
+#include "devarg.h"
+
 /* Returned by a handler whose arguments were wrong: main prints usage. */
 #define CMD_USAGE	1000
 
@@ -71,8 +73,12 @@ struct domain {
 	char crash_reason[TANDEM_REASON_MAX];
 	uint32_t nr_stats;	/* entries of @stats the reply carried */
 	struct vcpu_stats stats[TANDEM_MAX_VCPUS];
+	uint32_t nr_devices;	/* entries of @devices the reply carried */
+	struct dev_info devices[TANDEM_VIRTIO_SLOTS];
 };
 
+struct json;
+struct nlattr;
 struct tnl;
 
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -106,6 +112,15 @@ int cmd_mem_read(struct cli *cli, int argc, char **argv);
 int cmd_policy_show(struct cli *cli, int argc, char **argv);
 int cmd_policy_set(struct cli *cli, int argc, char **argv);
 int cmd_policy_load(struct cli *cli, int argc, char **argv);
+/* cmd_device.c */
+int cmd_disk_attach(struct cli *cli, int argc, char **argv);
+int cmd_disk_detach(struct cli *cli, int argc, char **argv);
+int cmd_nic_attach(struct cli *cli, int argc, char **argv);
+int cmd_nic_detach(struct cli *cli, int argc, char **argv);
+int devices_parse(struct nlattr *all, struct dev_info *dev, unsigned int max);
+int device_attach(struct tnl *t, const char *sel, const struct dev_req *req,
+		  struct dev_info *d, const char *what);
+void device_json(struct json *j, const struct dev_info *d);
 /* cmd_monitor.c */
 int cmd_monitor(struct cli *cli, int argc, char **argv);
 

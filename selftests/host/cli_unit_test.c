@@ -2,7 +2,8 @@
 /*
  * Host unit tests of the tandem CLI's parts that need no kernel: size and
  * number parsing, the policy configuration format, the JSON writer, the
- * ABI names and the flat-guest domain builder. Prints TAP; exits non-zero when a case fails.
+ * ABI names, the flat-guest domain builder and the arguments of disk and
+ * nic attach|detach. Prints TAP; exits non-zero when a case fails.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "builder.h"
+#include "devarg.h"
 #include "json.h"
 #include "names.h"
 #include "pcfg.h"
@@ -1096,6 +1098,145 @@ static void test_names_exits_have_names(void)
 	EXPECT_STR(tandem_exit_name(TANDEM_STAT_EXIT_HYPERCALL), "hypercall");
 }
 
+/* devices ------------------------------------------------------------------ */
+
+static void test_dev_mac_parse(void)
+{
+	static const char * const bad[] = {
+		"", "02:00:00:00:00", "02:00:00:00:00:01:", "02-00-00-00-00-01",
+		"02:00:00:00:00:0g", "2:00:00:00:00:001", "02:00:00:00:00:1 ",
+		" 02:00:00:00:00:1", "0x:00:00:00:00:01", "02:00:00:00:00:01x",
+		"02::00:00:00:00:1",
+	};
+	uint8_t mac[6] = { 0 };
+	const char *why;
+	char buf[24];
+	size_t i;
+
+	EXPECT(!dev_mac_parse("02:00:00:aa:BB:0c", mac), "valid");
+	EXPECT(mac[0] == 2 && mac[3] == 0xaa && mac[4] == 0xbb &&
+	       mac[5] == 0x0c, "bytes");
+	EXPECT_STR(dev_mac_str(mac, buf, sizeof(buf)), "02:00:00:aa:bb:0c");
+	EXPECT(!dev_mac_parse("fe:ff:ff:ff:ff:ff", mac), "even first byte");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(mac, 0x5a, sizeof(mac));
+		why = dev_mac_parse(bad[i], mac);
+		EXPECT(why && strstr(why, "not a MAC address"), "'%s': %s",
+		       bad[i], why ? why : "accepted");
+		EXPECT(mac[0] == 0x5a && mac[5] == 0x5a, "'%s' wrote", bad[i]);
+	}
+	why = dev_mac_parse("03:00:00:00:00:01", mac);
+	EXPECT(why && strstr(why, "multicast"), "multicast: %s", why);
+	why = dev_mac_parse("ff:ff:ff:ff:ff:ff", mac);
+	EXPECT(why && strstr(why, "multicast"), "broadcast: %s", why);
+	why = dev_mac_parse("00:00:00:00:00:00", mac);
+	EXPECT(why && strstr(why, "zero"), "zero: %s", why);
+}
+
+static void test_dev_serial_check(void)
+{
+	char s[32];
+
+	EXPECT(!dev_serial_check(""), "empty");
+	EXPECT(!dev_serial_check("web root ~!@#$%^&*()"), "20 printable");
+	memset(s, 'x', 21);
+	s[21] = 0;
+	EXPECT_STR(dev_serial_check(s) ? dev_serial_check(s) : "accepted",
+		   "at most 20 printable ASCII characters");
+	s[20] = 0;
+	EXPECT(!dev_serial_check(s), "20 characters");
+	EXPECT(dev_serial_check("a\tb"), "tab");
+	EXPECT(dev_serial_check("a\x7f"), "DEL");
+	EXPECT(dev_serial_check("caf\xc3\xa9"), "UTF-8");
+}
+
+static void test_dev_ifname_check(void)
+{
+	EXPECT(!dev_ifname_check("web0"), "web0");
+	EXPECT(!dev_ifname_check("tdm12.3"), "dot");
+	EXPECT(!dev_ifname_check("abcdefghijklmno"), "15 characters");
+	EXPECT(dev_ifname_check("abcdefghijklmnop"), "16 characters");
+	EXPECT(dev_ifname_check(""), "empty");
+	EXPECT(dev_ifname_check("a/b"), "slash");
+	EXPECT(dev_ifname_check("a:1"), "colon");
+	EXPECT(dev_ifname_check("a b"), "blank");
+	EXPECT(dev_ifname_check("."), "dot");
+	EXPECT(dev_ifname_check(".."), "dot dot");
+}
+
+static void test_dev_index_parse(void)
+{
+	static const char * const bad[] = {
+		"", "8", "-1", "+1", "0x1", " 1", "1 ", "1a", "0008", "99999999999",
+	};
+	uint32_t idx = 99;
+	const char *why;
+	size_t i;
+
+	EXPECT(!dev_index_parse("0", &idx) && idx == 0, "0: %u", idx);
+	EXPECT(!dev_index_parse("7", &idx) && idx == 7, "7: %u", idx);
+	EXPECT(!dev_index_parse("03", &idx) && idx == 3, "03: %u", idx);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		idx = 99;
+		why = dev_index_parse(bad[i], &idx);
+		EXPECT(why && strstr(why, "0 to 7") && idx == 99, "'%s': %s",
+		       bad[i], why ? why : "accepted");
+	}
+}
+
+static void test_dev_size_str(void)
+{
+	char buf[48];
+
+	EXPECT_STR(dev_size_str(512, buf, sizeof(buf)), "512 bytes");
+	EXPECT_STR(dev_size_str(64ULL << 20, buf, sizeof(buf)), "64 MiB");
+	EXPECT_STR(dev_size_str(1ULL << 30, buf, sizeof(buf)), "1 GiB");
+	EXPECT_STR(dev_size_str(3ULL << 40, buf, sizeof(buf)), "3 TiB");
+	EXPECT_STR(dev_size_str(1536, buf, sizeof(buf)), "1.5 KiB (1536 bytes)");
+	EXPECT_STR(dev_size_str((1ULL << 30) + 1, buf, sizeof(buf)),
+		   "1.0 GiB (1073741825 bytes)");
+}
+
+static void test_dev_describe_disks_and_nics(void)
+{
+	static struct dev_info d;
+	char buf[DEV_DESC_MAX];
+
+	memset(&d, 0, sizeof(d));
+	d.type = TANDEM_DEVICE_DISK;
+	strcpy(d.path, "/srv/a.img");
+	d.size = 64ULL << 20;
+	d.has_size = true;
+	d.mmio_base = TANDEM_VIRTIO_MMIO_BASE;
+	d.gsi = TANDEM_VIRTIO_GSI_BASE;
+	EXPECT_STR(dev_describe(&d, buf, sizeof(buf)),
+		   "/srv/a.img, 64 MiB, read-write, slot 0 (0xfef00000, GSI 16)");
+	d.ro = true;
+	strcpy(d.serial, "data 1");
+	d.slot = 3;
+	d.mmio_base = TANDEM_VIRTIO_MMIO_BASE + 3 * TANDEM_VIRTIO_MMIO_STRIDE;
+	d.gsi = 19;
+	strcpy(d.broken, "descriptor chain loops");
+	EXPECT_STR(dev_describe(&d, buf, sizeof(buf)),
+		   "/srv/a.img, 64 MiB, read-only, serial 'data 1', slot 3 (0xfef03000, GSI 19); broken: descriptor chain loops");
+
+	memset(&d, 0, sizeof(d));
+	d.type = TANDEM_DEVICE_NIC;
+	d.has_mac = true;
+	memcpy(d.mac, "\x02\x00\x00\x00\x00\x01", 6);
+	strcpy(d.ifname, "tdm3.0");
+	d.slot = 1;
+	d.mmio_base = 0xfef01000;
+	d.gsi = 17;
+	EXPECT_STR(dev_describe(&d, buf, sizeof(buf)),
+		   "02:00:00:00:00:01, tdm3.0, slot 1 (0xfef01000, GSI 17)");
+	EXPECT_STR(dev_type_name(TANDEM_DEVICE_DISK), "disk");
+	EXPECT_STR(dev_type_name(TANDEM_DEVICE_NIC), "nic");
+	/* A short buffer is cut, not overrun. */
+	memset(buf, 'z', sizeof(buf));
+	dev_describe(&d, buf, 8);
+	EXPECT(strlen(buf) == 7 && buf[8] == 'z', "cut '%s'", buf);
+}
 
 static const struct tap_case tests[] = {
 	T(test_size_plain_bytes),
@@ -1149,6 +1290,12 @@ static const struct tap_case tests[] = {
 	T(test_builder_page_tables_identity_map_2m_pages),
 	T(test_builder_blobs_gdt_tables_and_flag),
 	T(test_builder_registers_per_mode),
+	T(test_dev_mac_parse),
+	T(test_dev_serial_check),
+	T(test_dev_ifname_check),
+	T(test_dev_index_parse),
+	T(test_dev_size_str),
+	T(test_dev_describe_disks_and_nics),
 };
 
 int main(void)

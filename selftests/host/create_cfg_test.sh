@@ -4,8 +4,9 @@
 # `tandem create -f` refuses what it can check before talking to the
 # hypervisor: configuration errors (file:line: key: message), missing
 # files and kernels that do not fit, with exit status 1 and one line on
-# stderr; usage errors give both forms of create and exit status 2. None
-# of these cases reaches the netlink family. Prints TAP.
+# stderr; usage errors give both forms of create and exit status 2. The
+# same for the disk and nic commands' arguments. None of these cases
+# reaches the netlink family. Prints TAP.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -40,7 +41,7 @@ expect() {
 }
 
 echo "TAP version 13"
-echo "1..9"
+echo "1..17"
 
 printf 'name = "t"\nkernel = "k"\nmemory = 12X\n' >"$tmp/bad_size.cfg"
 expect "bad size names file, line and key" 1 \
@@ -84,5 +85,39 @@ usage: tandem create -f FILE [-p] [KEY=VALUE ...]
 expect "create without -f is the other form" 2 \
 	"tandem: create: --memory SIZE is required" \
 	create web
+
+printf 'name = "t"\nkernel = "k"\ndisk = [ "path=missing.img, ro" ]\n' \
+	>"$tmp/disk.cfg"
+expect "disk path relative to the configuration file, checked first" 1 \
+	"tandem: create t: disk 1 '$tmp/missing.img': No such file or directory" \
+	create -f "$tmp/disk.cfg"
+printf 'name = "t"\nkernel = "k"\nvif = [ "name=t0, bridge=br0" ]\n' \
+	>"$tmp/bridge.cfg"
+expect "vif bridge= is refused before any domain exists" 1 \
+	"tandem: create t: vif 1: bridge=br0: not supported yet" \
+	create -f bridge.cfg
+printf 'name = "t"\nkernel = "k"\nvif = [ "", "", "", "", "", "", "", "", "" ]\n' \
+	>"$tmp/many.cfg"
+expect "more devices than slots" 1 \
+	"tandem: create t: 0 disks and 9 vifs: a domain has at most 8 virtio devices" \
+	create -f many.cfg
+
+expect "disk attach of a missing file" 1 \
+	"tandem: disk attach: 'nope.img': No such file or directory" \
+	disk attach web nope.img --ro
+expect "disk attach --serial too long" 2 \
+	"tandem: disk attach: --serial: at most 20 printable ASCII characters
+usage: tandem disk attach NAME|ID PATH [--ro] [--serial SERIAL]" \
+	disk attach web "$tmp/disk.cfg" --serial 123456789012345678901
+expect "nic attach --mac multicast" 2 \
+	"tandem: nic attach: --mac: '01:02:03:04:05:06' is a multicast address" \
+	nic attach web --mac 01:02:03:04:05:06
+expect "nic detach with a bad index" 2 \
+	"tandem: nic detach: 'x' is not a device index (a number from 0 to 7)" \
+	nic detach web x
+expect "disk alone shows the group" 2 \
+	"usage: tandem disk attach NAME|ID PATH [--ro] [--serial SERIAL]
+       tandem disk detach NAME|ID INDEX" \
+	disk
 
 [ "$failed" -eq 0 ]

@@ -1081,7 +1081,7 @@ static void test_cfg_every_key_parses(void)
 		"on_reboot = destroy\n"
 		"on_crash = \"restart\"\n"
 		"disk = [ \"path=web.img, ro\",\n"
-		"         \"path=/dev/vg/data\" , # second disk\n"
+		"         \"path=/dev/vg/data, serial=data 1\" , # second disk\n"
 		"       ]\n"
 		"vif = [ \"mac=02:00:00:aa:bb:0C, name=web0, bridge=br0\", \"\" ]\n";
 	char err[DOMCFG_ERR_MAX], *line;
@@ -1114,6 +1114,9 @@ static void test_cfg_every_key_parses(void)
 		       c.disk[0].ro, "disk 0 '%s'", c.disk[0].path);
 		EXPECT(!strcmp(c.disk[1].path, "/dev/vg/data") &&
 		       !c.disk[1].ro, "disk 1");
+		EXPECT(!c.disk[0].serial[0] &&
+		       !strcmp(c.disk[1].serial, "data 1"), "serials '%s' '%s'",
+		       c.disk[0].serial, c.disk[1].serial);
 	}
 	EXPECT(c.nr_vifs == 2, "%zu vifs", c.nr_vifs);
 	if (c.nr_vifs == 2) {
@@ -1216,6 +1219,10 @@ static void test_cfg_bad_list_items(void)
 		       "vm.cfg:3: disk: item 1: unknown option 'rx'");
 	expect_cfg_err(BASE "disk = [ \"ro\" ]\n",
 		       "vm.cfg:3: disk: item 1: no path=");
+	expect_cfg_err(BASE "disk = [ \"path=/a, serial=123456789012345678901\" ]\n",
+		       "vm.cfg:3: disk: item 1: serial=123456789012345678901: at most 20 printable ASCII characters");
+	expect_cfg_err(BASE "disk = [ \"path=/a, serial=a\\tb\" ]\n",
+		       "vm.cfg:3: disk: item 1: serial=a\tb: at most 20");
 	expect_cfg_err(BASE "vif = [ \"mac=02:00:00:00:00\" ]\n",
 		       "vm.cfg:3: vif: item 1: '02:00:00:00:00' is not a MAC address");
 	expect_cfg_err(BASE "vif = [ \"mac=03:00:00:00:00:01\" ]\n",
@@ -1701,6 +1708,139 @@ static void test_synthetic_elf_damaged_is_refused_with_a_reason(void)
 }
 
 
+/*
+ * The boot layout with N virtio-mmio slots: the ACPI tables the guest
+ * finds at LB_BIOS_GPA hold N LNRO0005 nodes, VIO0 to VIO<N-1>, in the
+ * order given, with each slot's window and GSI (the slots as the
+ * hypervisor numbers them: TANDEM_VIRTIO_MMIO_BASE + slot * stride).
+ */
+static void expect_guest_vmmio(const void *img, size_t len, unsigned int n,
+			       const unsigned int *slots, const char *kind)
+{
+	struct acpi_virtio_mmio vm[TANDEM_VIRTIO_SLOTS];
+	struct linux_boot_cfg cfg = {
+		.memory = 64 * MiB, .vcpus = 2, .kernel = img,
+		.kernel_len = len, .cmdline = TEST_CMDLINE,
+	};
+	const struct guest_region *r = NULL;
+	const uint8_t *dsdt, *p, *end;
+	char err[BZ_ERR_MAX];
+	struct linux_boot lb;
+	unsigned int i, found = 0;
+
+	for (i = 0; i < n; i++) {
+		vm[i].base = TANDEM_VIRTIO_MMIO_BASE +
+			     (uint64_t)slots[i] * TANDEM_VIRTIO_MMIO_STRIDE;
+		vm[i].gsi = TANDEM_VIRTIO_GSI_BASE + slots[i];
+	}
+	cfg.vmmio = n ? vm : NULL;
+	cfg.nr_vmmio = n;
+	if (linux_boot_build(&cfg, &lb, err, sizeof(err))) {
+		EXPECT(0, "%s, %u slots: %s", kind, n, err);
+		return;
+	}
+	for (i = 0; i < lb.nr_regions; i++)
+		if (lb.region[i].gpa == LB_BIOS_GPA)
+			r = &lb.region[i];
+	EXPECT(r && r->len <= sizeof(acpi_buf), "%s: no ACPI region", kind);
+	if (!r || r->len > sizeof(acpi_buf))
+		goto out;
+	/* Guest memory from 0xe0000 on, as the regions leave it. */
+	memset(acpi_buf, 0, sizeof(acpi_buf));
+	EXPECT(guest_read(&lb, LB_BIOS_GPA, acpi_buf, r->len), "%s: read",
+	       kind);
+	EXPECT(!memcmp(acpi_buf, "RSD PTR ", 8), "%s: RSDP", kind);
+	dsdt = find_dsdt(r->len);
+	if (!dsdt)
+		goto out;
+	end = dsdt + le_get32(dsdt, 4);
+	for (p = dsdt; p < end;) {
+		const uint8_t *hid = memmem(p, end - p, "LNRO0005", 8);
+		const uint8_t *node = hid ? hid - 20 : NULL;
+
+		if (!hid)
+			break;
+		p = hid + 8;
+		if (found < n && node >= dsdt && node + 68 <= end) {
+			EXPECT(!memcmp(node + 10, "VIO", 3) &&
+			       node[13] == '0' + found && node[35] == found,
+			       "%s: node %u: name VIO%c uid %u", kind, found,
+			       node[13], node[35]);
+			EXPECT(le_get32(node, 49) == vm[found].base &&
+			       le_get32(node, 62) == vm[found].gsi,
+			       "%s: node %u: base %#x gsi %u, want %#llx %u",
+			       kind, found, le_get32(node, 49),
+			       le_get32(node, 62),
+			       (unsigned long long)vm[found].base,
+			       vm[found].gsi);
+		}
+		found++;
+	}
+	EXPECT(found == n, "%s: %u LNRO0005 nodes, want %u", kind, found, n);
+out:
+	linux_boot_free(&lb);
+}
+
+static void test_boot_layout_describes_the_device_slots(void)
+{
+	static const unsigned int slots[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+	static const unsigned int holes[] = { 2, 0, 7 };
+	uint8_t *bz, *elf;
+	size_t bz_len;
+	unsigned int n;
+
+	bz = synthetic(&bz_len);
+	elf = synthetic_elf();
+	if (!bz || !elf) {
+		EXPECT(0, "out of memory");
+		goto out;
+	}
+	for (n = 0; n <= TANDEM_VIRTIO_SLOTS; n++) {
+		expect_guest_vmmio(bz, bz_len, n, slots, "bzImage");
+		expect_guest_vmmio(elf, SE_LEN, n, slots, "ELF vmlinux");
+	}
+	/* After a detach the slots have holes; the order is the caller's. */
+	expect_guest_vmmio(bz, bz_len, 3, holes, "bzImage, slots 2 0 7");
+out:
+	free(bz);
+	free(elf);
+}
+
+static void test_boot_layout_refuses_bad_slots(void)
+{
+	struct acpi_virtio_mmio vm[ACPI_VIRTIO_MMIO_MAX + 1] = { { 0 } };
+	struct linux_boot_cfg cfg = {
+		.memory = 64 * MiB, .vcpus = 1, .vmmio = vm,
+	};
+	char err[BZ_ERR_MAX];
+	struct linux_boot lb;
+	size_t len;
+	unsigned int i;
+	int ret;
+
+	cfg.kernel = synthetic(&len);
+	cfg.kernel_len = len;
+	if (!cfg.kernel) {
+		EXPECT(0, "out of memory");
+		return;
+	}
+	for (i = 0; i <= ACPI_VIRTIO_MMIO_MAX; i++)
+		vm[i] = (struct acpi_virtio_mmio){
+			TANDEM_VIRTIO_MMIO_BASE + i * TANDEM_VIRTIO_MMIO_STRIDE,
+			TANDEM_VIRTIO_GSI_BASE + i };
+	cfg.nr_vmmio = ACPI_VIRTIO_MMIO_MAX + 1;
+	ret = linux_boot_build(&cfg, &lb, err, sizeof(err));
+	EXPECT(ret == -EINVAL && strstr(err, "virtio-mmio"),
+	       "too many slots: %d '%s'", ret, err);
+	linux_boot_free(&lb);
+	cfg.nr_vmmio = 1;
+	vm[0].gsi = 5;
+	ret = linux_boot_build(&cfg, &lb, err, sizeof(err));
+	EXPECT(ret == -EINVAL, "GSI 5: %d", ret);
+	linux_boot_free(&lb);
+	free((void *)cfg.kernel);
+}
+
 static const struct tap_case tests[] = {
 	T(test_real_bzimage_header_is_accepted),
 	T(test_real_bzimage_entry_is_1mib_plus_0x200),
@@ -1727,6 +1867,8 @@ static const struct tap_case tests[] = {
 	T(test_acpi_describes_virtio_mmio_devices),
 	T(test_acpi_build_refuses_bad_virtio_mmio),
 	T(test_acpi_virtio_mmio_disassembles),
+	T(test_boot_layout_describes_the_device_slots),
+	T(test_boot_layout_refuses_bad_slots),
 	T(test_cfg_every_key_parses),
 	T(test_cfg_defaults_and_sizes),
 	T(test_cfg_unknown_key),
