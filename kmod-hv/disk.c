@@ -332,6 +332,9 @@ int tandem_disk_open(struct tandem_attach *att, const char *path,
 		case -EROFS:
 			*reason = "the file is on a read-only file system: attach it read-only";
 			break;
+		case -EISDIR:
+			*reason = "not a regular file or a block device";
+			return -EINVAL;
 		default:
 			*reason = "cannot open the file";
 		}

@@ -92,9 +92,13 @@ static int make_file(const char *path, off_t len, const char *pattern)
 	} else {
 		for (done = 0; done < (off_t)sizeof(buf); done++)
 			buf[done] = pattern[done % plen];
-		for (done = 0; done < len && !err; done += sizeof(buf))
-			if (write(fd, buf, sizeof(buf)) != sizeof(buf))
+		for (done = 0; done < len && !err; done += sizeof(buf)) {
+			size_t n = len - done < (off_t)sizeof(buf) ?
+				   len - done : sizeof(buf);
+
+			if (write(fd, buf, n) != (ssize_t)n)
 				err = -EIO;
+		}
 	}
 	if (close(fd) && !err)
 		err = -errno;
