@@ -362,6 +362,13 @@ void tandem_vblk_process(struct tandem_vblk *blk)
 			blk->starved = true;
 		if (ret < 0)
 			break;
+		/*
+		 * Ring empty: ask for a notification of the next chain
+		 * (avail_event with EVENT_IDX, which the driver reads before
+		 * deciding to notify), unless chains came in meanwhile.
+		 */
+		if (!ret && req && tandem_vq_enable_notify(vblk_vq(blk)))
+			continue;
 		if (!ret) {
 			if (!blk->again)
 				break;

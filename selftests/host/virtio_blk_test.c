@@ -203,10 +203,10 @@ static u64 offered(void)
 	return f | (u64)rd(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
 }
 
-/* The driver's init sequence (3.1.1), accepting all offered but EVENT_IDX. */
-static void bring_up(void)
+/* The driver's init sequence (3.1.1), accepting all offered but @drop. */
+static void bring_up_without(u64 drop)
 {
-	u64 f = offered() & ~F(VIRTIO_RING_F_EVENT_IDX);
+	u64 f = offered() & ~drop;
 	u32 st = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
 
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
@@ -230,6 +230,11 @@ static void bring_up(void)
 	st |= VIRTIO_CONFIG_S_DRIVER_OK;
 	wr(VIRTIO_MMIO_STATUS, st);
 	EXPECT(rd(VIRTIO_MMIO_STATUS) == st, "status %#x", rd(VIRTIO_MMIO_STATUS));
+}
+
+static void bring_up(void)
+{
+	bring_up_without(F(VIRTIO_RING_F_EVENT_IDX));
 }
 
 static void fresh_dev(const struct tandem_vblk_backend_ops *ops, bool ro)
@@ -575,6 +580,39 @@ static void test_get_id_serial(void)
 	expect_used(0, 21);
 }
 
+/* avail_event, which the device writes after the used ring (EVENT_IDX). */
+static u16 avail_event(void)
+{
+	u16 v;
+
+	memcpy(&v, mem.ram + USED + 4 + 8 * QSIZE, 2);
+	return le16toh(v);
+}
+
+/*
+ * With EVENT_IDX, a driver notifies only when its new avail index passes
+ * avail_event: once the device has emptied the ring it must set that to
+ * the next index it will pop, or the driver never notifies again (Linux
+ * waited forever for its second request).
+ */
+static void test_event_idx_asks_for_the_next_notify(void)
+{
+	u8 st;
+
+	fresh();
+	wr(VIRTIO_MMIO_STATUS, 0);
+	next_desc = avail_idx = used_seen = 0;
+	bring_up_without(0);
+	st = request(VIRTIO_BLK_T_GET_ID, 0, 20, true);
+	EXPECT(st == VIRTIO_BLK_S_OK, "status %u", st);
+	EXPECT(avail_event() == 1, "avail_event %u after one chain",
+	       avail_event());
+	st = request(VIRTIO_BLK_T_GET_ID, 0, 20, true);
+	EXPECT(st == VIRTIO_BLK_S_OK, "status %u", st);
+	EXPECT(avail_event() == 2, "avail_event %u after two chains",
+	       avail_event());
+}
+
 static void test_get_id_short_buffer_truncates(void)
 {
 	u8 st;
@@ -916,6 +954,7 @@ static const struct tap_case cases[] = {
 	T(test_out_writes),
 	T(test_flush_reaches_backend),
 	T(test_get_id_serial),
+	T(test_event_idx_asks_for_the_next_notify),
 	T(test_get_id_short_buffer_truncates),
 	T(test_read_only_refuses_writes),
 	T(test_out_of_range_sector),

@@ -23,20 +23,27 @@
 /* ms: decompressing ~8 MiB and booting under Bochs or TCG is slow. */
 #define BOOT_TIMEOUT	600000
 
-/* Why the guest stopped: state, crash reason and registers, for the log. */
+/*
+ * Why the guest stopped or stalls: state, crash reason, registers, and
+ * what `tandem info` says (devices, broken ones with why), for the log.
+ */
 static inline void stopped_why(struct tg_domain *d, char *out, size_t len)
 {
-	char args[64], regs[2048];
+	char args[64], regs[2048], info[2048];
 	struct gt_stats st;
 
 	snprintf(args, sizeof(args), "regs %s", d->name);
 	if (tcli_run(args, regs, sizeof(regs)))
 		regs[0] = '\0';
+	snprintf(args, sizeof(args), "info %s", d->name);
+	if (tcli_run(args, info, sizeof(info)))
+		info[0] = '\0';
 	if (gt_get(d, &st))
 		snprintf(out, len, "DOMAIN_GET failed: %s", d->msg);
 	else
-		snprintf(out, len, "state %u, shutdown reason %u, crash: %s\n%s",
-			 st.state, st.shutdown_reason, st.crash_reason, regs);
+		snprintf(out, len, "state %u, shutdown reason %u, crash: %s\n%s\n%s",
+			 st.state, st.shutdown_reason, st.crash_reason, regs,
+			 info);
 }
 
 /* Wait until the console shows @needle: 0, -ETIMEDOUT or -ESHUTDOWN. */
@@ -72,7 +79,7 @@ static inline int wait_console(struct tg_domain *d, const char *needle, int ms)
  * console showed.
  */
 #define LG_WAIT(d, needle, ms) do {					\
-	char __why[2560] = "";						\
+	char __why[4608] = "";						\
 	int __rc = wait_console(d, needle, ms);				\
 									\
 	if (__rc)							\
