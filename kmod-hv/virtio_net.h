@@ -210,4 +210,21 @@ void tandem_vnet_tx_copy(struct tandem_vnet *vnet,
 void tandem_vnet_get_stats(struct tandem_vnet *vnet,
 			   struct tandem_vnet_stats *stats);
 
+/*
+ * The kernel glue, virtio_net_dev.c: the core behind a host network
+ * device, its ring work on a work item. Not built into the host test.
+ */
+struct tandem_vnet_dev;
+
+struct tandem_vnet_dev *tandem_vnet_dev_create(struct tandem_mem *mem,
+					       const u8 mac[6],
+					       const char *ifname,
+					       void (*set_irq)(void *ctx,
+							       bool level),
+					       void *ctx, const char **reason);
+struct tandem_vmmio *tandem_vnet_dev_vmmio(struct tandem_vnet_dev *d);
+void tandem_vnet_dev_stats(struct tandem_vnet_dev *d,
+			   struct tandem_vnet_stats *stats);
+void tandem_vnet_dev_destroy(struct tandem_vnet_dev *d);
+
 #endif /* TANDEM_VIRTIO_NET_H */
