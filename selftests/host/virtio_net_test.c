@@ -104,8 +104,10 @@ static int host_tx(struct tandem_vnet *v, const struct tandem_vnet_txpkt *p)
 	host.last_offset = p->csum_offset;
 	if (p->len <= FRAME_MAX)
 		tandem_vnet_tx_copy(v, p, host.last);
-	if (host.reset_in_tx)
+	if (host.reset_in_tx) {
+		host.reset_in_tx = false;
 		wr(VIRTIO_MMIO_STATUS, 0);
+	}
 	return host.tx_ret;
 }
 
@@ -161,7 +163,9 @@ static void run(void)
 
 /* The guest driver ------------------------------------------------------------ */
 
-#define QSIZE		256
+/* The driver's queue size; 256 (QueueNumMax) but where a case says. */
+static u32 qsize = 256;
+#define QSIZE		qsize
 #define RXQ		0
 #define TXQ		1
 #define DESC(q)		(0x1000u + 0x3000u * (q))
@@ -723,6 +727,22 @@ static void test_rx_frame_larger_than_buffers(void)
 	       "used %u", used_idx(RXQ));
 }
 
+static void test_rx_small_ring_too_small_for_frame(void)
+{
+	/* The whole ring of 16 buffers cannot hold it: no waiting forever. */
+	qsize = 16;
+	fresh();
+	add_rx(BUF, 64, 16);
+	notify(RXQ);
+	EXPECT(send(0, 1500) == 0 && send(1, 100) == 0, "not queued");
+	run();
+	EXPECT(host.freed == 2 && host.freed_delivered == 1, "freed %u/%u",
+	       host.freed_delivered, host.freed);
+	EXPECT(used_idx(RXQ) == 2, "used idx %u", used_idx(RXQ));
+	EXPECT(!memcmp(mem.ram + BUF + 12, frames[1], 100), "data differ");
+	qsize = 256;
+}
+
 /* The ones'-complement sum of @len bytes: 0xffff when a checksum holds. */
 static u16 sum16(const u8 *p, u32 len)
 {
@@ -918,7 +938,6 @@ static void test_reset_mid_traffic(void)
 	/* A reset while the host side holds a transmitted frame. */
 	host.reset_in_tx = true;
 	EXPECT(tx_frame(100, 0, 0, 0, 0) == 1, "not sent");
-	host.reset_in_tx = false;
 	EXPECT(used_idx(TXQ) == 0, "pushed after reset: %u", used_idx(TXQ));
 	EXPECT(rd(VIRTIO_MMIO_STATUS) == 0, "status %#x",
 	       rd(VIRTIO_MMIO_STATUS));
@@ -965,6 +984,7 @@ static const struct tap_case cases[] = {
 	T(test_rx_backlog_full_drops),
 	T(test_rx_bad_frames_refused),
 	T(test_rx_frame_larger_than_buffers),
+	T(test_rx_small_ring_too_small_for_frame),
 	T(test_rx_csum_flags),
 	T(test_rx_hostile_rings),
 	T(test_interrupts_per_event_idx),
