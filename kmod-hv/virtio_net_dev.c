@@ -22,7 +22,6 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
-#include <net/netfilter/nf_conntrack.h>
 
 #include "virtio_net.h"
 
@@ -132,6 +131,9 @@ static void vnet_dev_work(struct work_struct *work)
 	struct tandem_vnet_dev *d = container_of(work, struct tandem_vnet_dev,
 						 work);
 
+	/* Teardown has begun: no more frames into the host stack. */
+	if (READ_ONCE(d->dying))
+		return;
 	tandem_vnet_process(&d->vnet);
 }
 
@@ -215,7 +217,6 @@ static void vnet_dev_setup(struct net_device *ndev)
 {
 	ether_setup(ndev);
 	ndev->netdev_ops = &vnet_dev_netdev_ops;
-	ndev->needs_free_netdev = false;
 	ndev->hw_features = NETIF_F_HW_CSUM | NETIF_F_SG | NETIF_F_HIGHDMA;
 	ndev->features = ndev->hw_features;
 	ndev->min_mtu = ETH_MIN_MTU;
@@ -336,8 +337,8 @@ void tandem_vnet_dev_stats(struct tandem_vnet_dev *d,
  * tandem_vnet_dev_destroy() - unregister the netdev and free the device
  * @d: the device, or an ERR_PTR() or %NULL (nothing done)
  *
- * Unregisters the host netdev (no more frames come in), stops the work
- * item and waits for it, drops the frames still waiting for the guest,
+ * Stops the work item and waits for it, unregisters the host netdev (no
+ * more frames come in), drops the frames still waiting for the guest,
  * and frees everything.
  *
  * Context: process context, may sleep (takes the RTNL). Only once no
@@ -347,8 +348,15 @@ void tandem_vnet_dev_destroy(struct tandem_vnet_dev *d)
 {
 	if (IS_ERR_OR_NULL(d))
 		return;
-	unregister_netdev(d->ndev);
+	/*
+	 * Stop the worker before the netdev goes: it hands frames to the
+	 * host stack. A run that starts after this sees @dying and returns.
+	 */
 	WRITE_ONCE(d->dying, true);
+	cancel_work_sync(&d->work);
+	/* No more ndo_start_xmit() after this... */
+	unregister_netdev(d->ndev);
+	/* ...so nothing can queue the work again: cancel what raced in. */
 	cancel_work_sync(&d->work);
 	tandem_vnet_purge(&d->vnet);
 	free_netdev(d->ndev);
