@@ -113,7 +113,8 @@ struct tandem_vnet_stats {
  * struct tandem_vnet_ops - the host side of a device
  * @tx: the guest sent @pkt: take it (copy it with tandem_vnet_tx_copy()
  *	before returning). Return 0, or a negative errno to count it
- *	dropped. Called from tandem_vnet_process(), no lock held.
+ *	dropped. Called from tandem_vnet_process(), no lock held: may
+ *	sleep when that runs in process context (the glue's work item).
  * @rx_free: the device is done with @pkt (given to the guest, or
  *	dropped when @delivered is false). Called from
  *	tandem_vnet_process() or tandem_vnet_purge(), no lock held.
