@@ -230,11 +230,10 @@ static int tandem_attach_install(struct tandem_decision *dec, const char **msg,
 		*msg = "another attach to this domain raced with this one: try again";
 		return -EBUSY;
 	}
-	if (att->type != TANDEM_DEVICE_DISK) {
-		*msg = "NICs are not built yet";
-		return -EOPNOTSUPP;
-	}
-	vdev = tandem_disk_create(dom, att, slot, msg);
+	if (att->type == TANDEM_DEVICE_DISK)
+		vdev = tandem_disk_create(dom, att, slot, msg);
+	else
+		vdev = tandem_nic_create(dom, att, slot, msg);
 	if (IS_ERR(vdev))
 		return PTR_ERR(vdev);
 	mutex_lock(&dom->vdev_lock);
