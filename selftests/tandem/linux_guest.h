@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "guest_test.h"
@@ -97,5 +98,39 @@ static inline int wait_console(struct tg_domain *d, const char *needle, int ms)
 	if (gt_unusable(mode))						\
 		SKIP(return, "%s", gt_unusable(mode));			\
 } while (0)
+
+/* Run a shell command; its exit status, its output in @out. */
+static inline int lg_run(const char *cmd, char *out, size_t len)
+{
+	size_t n = 0;
+	FILE *p;
+	int st;
+
+	p = popen(cmd, "r");
+	if (!p)
+		return -errno;
+	while (n + 1 < len && fgets(out + n, len - n, p))
+		n += strlen(out + n);
+	out[n] = '\0';
+	/* Drain what does not fit. */
+	while (fgetc(p) != EOF)
+		;
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Wait until domain @id is gone (destroyed at power-off). */
+static inline int lg_wait_gone(struct tnl_sock *s, uint32_t id, int ms)
+{
+	long end = gt_now_ms() + ms;
+	struct treply r;
+
+	while (gt_now_ms() < end) {
+		if (tdom_get(s, id, &r) == -ENOENT)
+			return 0;
+		usleep(50000);
+	}
+	return -ETIMEDOUT;
+}
 
 #endif /* TANDEM_LINUX_GUEST_H */

@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <tandem.h>
 
@@ -54,26 +53,6 @@ FIXTURE(vblk) {
 	int created;
 	uint32_t id;	/* a domain made by tdom_create, or 0 */
 };
-
-/* Run a shell command; its exit status, its output in @out. */
-static int run(const char *cmd, char *out, size_t len)
-{
-	size_t n = 0;
-	FILE *p;
-	int st;
-
-	p = popen(cmd, "r");
-	if (!p)
-		return -errno;
-	while (n + 1 < len && fgets(out + n, len - n, p))
-		n += strlen(out + n);
-	out[n] = '\0';
-	/* Drain what does not fit. */
-	while (fgetc(p) != EOF)
-		;
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 /* A file of @len bytes: sparse, or @pattern repeated. */
 static int make_file(const char *path, off_t len, const char *pattern)
@@ -206,7 +185,7 @@ static int expected_sha(char *sha, size_t len)
 {
 	char out[128];
 
-	if (run(DATA_CMD " | sha256sum", out, sizeof(out)) || strlen(out) < 64)
+	if (lg_run(DATA_CMD " | sha256sum", out, sizeof(out)) || strlen(out) < 64)
 		return -1;
 	snprintf(sha, len, "%.64s", out);
 	return 0;
@@ -219,24 +198,10 @@ static int image_sha(const char *img, char *sha, size_t len)
 
 	snprintf(cmd, sizeof(cmd),
 		 "debugfs -R 'cat /data' %s 2>/dev/null | sha256sum", img);
-	if (run(cmd, out, sizeof(out)) || strlen(out) < 64)
+	if (lg_run(cmd, out, sizeof(out)) || strlen(out) < 64)
 		return -1;
 	snprintf(sha, len, "%.64s", out);
 	return 0;
-}
-
-/* Wait until domain @name is gone (destroyed at power-off). */
-static int wait_gone(struct tnl_sock *s, uint32_t id, int ms)
-{
-	long end = gt_now_ms() + ms;
-	struct treply r;
-
-	while (gt_now_ms() < end) {
-		if (tdom_get(s, id, &r) == -ENOENT)
-			return 0;
-		usleep(50000);
-	}
-	return -ETIMEDOUT;
 }
 
 /*
@@ -291,19 +256,19 @@ TEST_F_TIMEOUT(vblk, guest_makes_ext4_and_its_data_reaches_the_file, 900)
 	snprintf(want, sizeof(want), "tandem-guest: blk ro head %s", ro_head);
 	LG_WAIT(&self->d, want, BOOT_TIMEOUT);
 	LG_WAIT(&self->d, "tandem-guest: blk done", BOOT_TIMEOUT);
-	ASSERT_EQ(0, wait_gone(&self->s, id, 60000))
+	ASSERT_EQ(0, lg_wait_gone(&self->s, id, 60000))
 		TH_LOG("the domain was not destroyed at power-off");
 	self->created = 0;
 	tg_close(&self->d);
 
 	snprintf(want, sizeof(want), "e2fsck -fn %s 2>&1", self->img);
-	rc = run(want, out, sizeof(out));
+	rc = lg_run(want, out, sizeof(out));
 	EXPECT_EQ(0, rc) TH_LOG("%s: %d\n%s", want, rc, out);
 	ASSERT_EQ(0, image_sha(self->img, got, sizeof(got)));
 	EXPECT_STREQ(sha, got);
 	snprintf(want, sizeof(want), "head -c 16 %s | od -An -tx1 | tr -d ' \\n'",
 		 self->ro_img);
-	ASSERT_EQ(0, run(want, out, sizeof(out)));
+	ASSERT_EQ(0, lg_run(want, out, sizeof(out)));
 	EXPECT_STREQ(ro_head, out);
 }
 
@@ -331,11 +296,11 @@ TEST_F_TIMEOUT(vblk, destroy_mid_write_keeps_what_was_flushed, 900)
 	tg_close(&self->d);
 
 	snprintf(cmd, sizeof(cmd), "e2fsck -fy %s 2>&1", self->img);
-	rc = run(cmd, out, sizeof(out));
+	rc = lg_run(cmd, out, sizeof(out));
 	EXPECT_LE(rc, 1) TH_LOG("%s: %d\n%s", cmd, rc, out);
 	TH_LOG("%s: %d\n%s", cmd, rc, out);
 	snprintf(cmd, sizeof(cmd), "e2fsck -fn %s 2>&1", self->img);
-	rc = run(cmd, out, sizeof(out));
+	rc = lg_run(cmd, out, sizeof(out));
 	EXPECT_EQ(0, rc) TH_LOG("%s: %d\n%s", cmd, rc, out);
 	ASSERT_EQ(0, image_sha(self->img, got, sizeof(got)));
 	EXPECT_STREQ(sha, got);
