@@ -133,4 +133,49 @@ static inline int lg_wait_gone(struct tnl_sock *s, uint32_t id, int ms)
 	return -ETIMEDOUT;
 }
 
+/*
+ * The shell command that writes the data the virtio tests move: @mib
+ * copies of one MiB of text, as the guest's /init makes it (test_data).
+ */
+static inline void lg_data_cmd(char *cmd, size_t len, int mib)
+{
+	snprintf(cmd, len,
+		 "c=/tmp/tandem-chunk.$$; "
+		 "yes 'tandem virtio test data 0123456789' | head -c 1048576 >$c; "
+		 "n=0; while [ $n -lt %d ]; do cat $c; n=$((n + 1)); done; "
+		 "rm -f $c", mib);
+}
+
+/*
+ * The MD5 (32 hex digits) of that data, computed on the lab host once per
+ * size and kept in /tmp: under Bochs each pass over 32 MiB costs a minute.
+ */
+static inline int lg_expected_sum(int mib, char *sum, size_t len)
+{
+	char cache[64], cmd[512], out[128];
+	FILE *f;
+
+	snprintf(cache, sizeof(cache), "/tmp/tandem-data-%d.md5", mib);
+	f = fopen(cache, "r");
+	if (f) {
+		if (fgets(out, sizeof(out), f) && strlen(out) >= 32) {
+			fclose(f);
+			snprintf(sum, len, "%.32s", out);
+			return 0;
+		}
+		fclose(f);
+	}
+	lg_data_cmd(cmd, sizeof(cmd) - 16, mib);
+	strcat(cmd, " | md5sum");
+	if (lg_run(cmd, out, sizeof(out)) || strlen(out) < 32)
+		return -1;
+	snprintf(sum, len, "%.32s", out);
+	f = fopen(cache, "w");
+	if (f) {
+		fprintf(f, "%s\n", sum);
+		fclose(f);
+	}
+	return 0;
+}
+
 #endif /* TANDEM_LINUX_GUEST_H */
