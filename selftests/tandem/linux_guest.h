@@ -165,8 +165,9 @@ static inline int lg_expected_sum(int mib, char *sum, size_t len)
 		}
 		fclose(f);
 	}
-	lg_data_cmd(cmd, sizeof(cmd) - 16, mib);
-	strcat(cmd, " | md5sum");
+	cmd[0] = '(';
+	lg_data_cmd(cmd + 1, sizeof(cmd) - 16, mib);
+	strcat(cmd, ") | md5sum");
 	if (lg_run(cmd, out, sizeof(out)) || strlen(out) < 32)
 		return -1;
 	snprintf(sum, len, "%.32s", out);
