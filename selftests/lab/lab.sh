@@ -6,7 +6,11 @@
 #   lab.sh check --labs "svm vmx" [--tests "a b"]
 #       Run the kselftests in each lab (the labs boot concurrently), print
 #       each lab's failures and "lab X: N passed, N failed, N skipped", and
-#       write build/lab/totals ("X PASSED FAILED SKIPPED" per lab).
+#       write build/lab/totals ("X PASSED FAILED SKIPPED" per lab). With
+#       every test (no --tests), the VMX lab runs as two machines: one boots
+#       at once with the tests of LAB_VMX_FIRST, the other with the rest
+#       once the SVM lab is done (two cores: at most three emulator
+#       threads), and their counts add up to the VMX lab's line.
 #   lab.sh shell --lab svm|vmx
 #       Interactive root shell in a lab, with the Tandem modules loaded.
 #   lab.sh demo --lab svm|vmx
@@ -20,7 +24,8 @@
 #   copied into the initramfs root (e.g. DIR/lib/tandem/demo.sh).
 #
 # Work files: build/lab/<lab>/ (initramfs, serial.log, run.out; bench:
-# bench.log, native.log and native.results of the native Linux boot).
+# bench.log, native.log and native.results of the native Linux boot); the
+# second VMX machine's in build/lab/vmx2/.
 # Environment: LAB_TIMEOUT_SVM (default 1500 s), LAB_TIMEOUT_VMX (3400 s),
 # LAB_CPUS_SVM (2), LAB_CPUS_VMX (1: Bochs with 2 CPUs runs at half speed),
 # KVER (lab kernel), LAB_ENV (NAME=VALUE words put in the tests'
@@ -65,11 +70,41 @@ lab_cpus() {
 	if [ "$1" = svm ]; then echo "${LAB_CPUS_SVM:-2}"; else echo "${LAB_CPUS_VMX:-1}"; fi
 }
 
-# Build one lab's initramfs: mkinitrd LAB MODE [TESTS]
+# Build one lab's initramfs: mkinitrd LAB MODE [TESTS [DIR]] (DIR: the
+# work directory's name under build/lab, default LAB)
 mkinitrd() {
-	mkdir -p "$labdir/$1"
-	"$here/mkinitramfs.sh" --out "$labdir/$1/initrd-$2.cpio.gz" \
+	mkdir -p "$labdir/${4:-$1}"
+	"$here/mkinitramfs.sh" --out "$labdir/${4:-$1}/initrd-$2.cpio.gz" \
 		--lab "$1" --mode "$2" --tests "${3:-}" ${extra[@]+"${extra[@]}"}
+}
+
+# The tests the first VMX machine runs when the VMX lab is split: the
+# longest (Linux boots under Bochs), so that the second, which starts
+# later, ends at about the same time.
+vmx_first=${LAB_VMX_FIRST:-linux_boot_test virtio_blk_test virtio_net_test virtio_hostile_test module_test lifecycle_test}
+
+# Split every installed test into the two VMX machines' lists: prints two
+# lines, the first machine's tests and the second's.
+vmx_split() {
+	local list=${KSFT_INSTALL:-$top/build/kselftest-install}/kselftest-list.txt
+	local a="" b="" t
+	[ -f "$list" ] || return 1
+	for t in $(sed -n 's/^tandem://p' "$list"); do
+		case " $vmx_first " in
+		*" $t "*) a="$a $t" ;;
+		*) b="$b $t" ;;
+		esac
+	done
+	[ -n "$a" ] && [ -n "$b" ] || return 1
+	echo "${a# }"
+	echo "${b# }"
+}
+
+# Boot a lab machine in the background: boot LAB DIR; its pid in $!.
+boot() {
+	"$here/run.sh" --lab "$1" --initrd "$labdir/$2/initrd-test.cpio.gz" \
+		--log "$labdir/$2/serial.log" --timeout "$(lab_timeout "$1")" \
+		--cpus "$(lab_cpus "$1")" >"$labdir/$2/run.out" 2>&1 &
 }
 
 # The Linux guest of the benchmarks, booted natively by the lab's
@@ -119,37 +154,80 @@ check)
 	[ -n "$labs" ] || labs="svm vmx"
 	mkdir -p "$labdir"
 	rm -f "$labdir/totals"
-	pids=""
+	rm -rf "$labdir/vmx2"
+	split=""
+	case " $labs " in
+	*" vmx "*)
+		if [ -z "$tests" ] && [ "${LAB_VMX_SHARDS:-2}" = 2 ] &&
+			split=$(vmx_split); then
+			:
+		else
+			split=""
+		fi
+		;;
+	esac
+	pids="" svm_pid=""
 	for l in $labs; do
 		rm -f "$labdir/$l/serial.log" "$labdir/$l/run.out"
-		if ! mkinitrd "$l" test "$tests"; then
+		t=$tests
+		[ "$l" = vmx ] && [ -n "$split" ] && t=$(echo "$split" | head -n 1)
+		if ! mkinitrd "$l" test "$t"; then
 			echo "lab $l: FAIL could not build the initramfs" >"$labdir/$l/run.out"
 			continue
 		fi
-		echo "lab $l: booting (timeout $(lab_timeout "$l") s)"
-		"$here/run.sh" --lab "$l" --initrd "$labdir/$l/initrd-test.cpio.gz" \
-			--log "$labdir/$l/serial.log" --timeout "$(lab_timeout "$l")" \
-			--cpus "$(lab_cpus "$l")" >"$labdir/$l/run.out" 2>&1 &
+		echo "lab $l: booting (timeout $(lab_timeout "$l") s)${t:+, tests: $t}"
+		boot "$l" "$l"
 		pids="$pids $!"
+		[ "$l" = svm ] && svm_pid=$!
 	done
+	if [ -n "$split" ]; then
+		t=$(echo "$split" | tail -n 1)
+		if mkinitrd vmx test "$t" vmx2; then
+			echo "lab vmx: second machine boots after the SVM lab, tests: $t"
+			(
+				if [ -n "$svm_pid" ]; then
+					while kill -0 "$svm_pid" 2>/dev/null; do sleep 2; done
+				fi
+				boot vmx vmx2
+				wait $!
+			) &
+			pids="$pids $!"
+		else
+			echo "lab vmx: FAIL could not build the initramfs" >"$labdir/vmx2/run.out"
+		fi
+	fi
 	# run.sh's exit status is in its log; the summary reads the log.
 	for p in $pids; do wait "$p" || true; done
 
 	status=0
 	for l in svm vmx; do
 		case " $labs " in *" $l "*) ;; *) continue ;; esac
-		cat "$labdir/$l/run.out" 2>/dev/null || true
-		out=$("$here/summarize.sh" --lab "$l" "$labdir/$l/serial.log") || status=1
-		slowest "$l" "$labdir/$l/serial.log.times"
-		echo "$out"
-		# shellcheck disable=SC2046 # three numbers, or nothing
-		set -- $(echo "$out" | tail -n 1 |
-			sed -nE 's/^lab [a-z]+: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p')
-		if [ $# -eq 3 ]; then
-			echo "$l $1 $2 $3" >>"$labdir/totals"
-		else
-			echo "$l 0 1 0" >>"$labdir/totals"
-		fi
+		dirs=$l
+		[ "$l" = vmx ] && [ -n "$split" ] && dirs="vmx vmx2"
+		sum_p=0 sum_f=0 sum_s=0
+		for d in $dirs; do
+			cat "$labdir/$d/run.out" 2>/dev/null || true
+			out=$("$here/summarize.sh" --lab "$l" "$labdir/$d/serial.log") ||
+				status=1
+			name=$l
+			[ "$dirs" = "$l" ] || name="$l ($d)"
+			slowest "$name" "$labdir/$d/serial.log.times"
+			# shellcheck disable=SC2046 # three numbers, or nothing
+			set -- $(echo "$out" | tail -n 1 |
+				sed -nE 's/^lab [a-z]+: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p')
+			[ $# -eq 3 ] || set -- 0 1 0
+			if [ "$dirs" = "$l" ]; then
+				echo "$out"
+			else
+				# The machine's failures, then its counts as a part.
+				echo "$out" | sed '$d'
+				echo "lab $l ($d): $1 passed, $2 failed, $3 skipped"
+			fi
+			sum_p=$((sum_p + $1)) sum_f=$((sum_f + $2)) sum_s=$((sum_s + $3))
+		done
+		[ "$dirs" = "$l" ] ||
+			echo "lab $l: $sum_p passed, $sum_f failed, $sum_s skipped"
+		echo "$l $sum_p $sum_f $sum_s" >>"$labdir/totals"
 	done
 	exit $status
 	;;
