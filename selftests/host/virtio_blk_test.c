@@ -147,28 +147,8 @@ static const struct tandem_vblk_backend_ops disk_ops_minimal = {
 
 static u16 next_desc, avail_idx, used_seen;
 
-static u32 rd(u32 offset)
-{
-	u32 val = 0xdeadbeef;
-
-	tandem_vmmio_read(&blk.vmmio, offset, 4, &val);
-	return val;
-}
-
-static void wr(u32 offset, u32 val)
-{
-	tandem_vmmio_write(&blk.vmmio, offset, 4, val);
-}
-
-static u64 offered(void)
-{
-	u64 f;
-
-	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	f = rd(VIRTIO_MMIO_DEVICE_FEATURES);
-	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	return f | (u64)rd(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
-}
+#define VMMIO_DEV	(&blk.vmmio)
+#include "vmmio_driver.h"
 
 /* The driver's init sequence (3.1.1), accepting all offered but @drop. */
 static void bring_up_without(u64 drop)

@@ -138,18 +138,8 @@ static const u32 num_max[NR_QUEUES] = { QMAX, QMAX / 2 };
 
 /* The guest driver's side --------------------------------------------------- */
 
-static u32 rd(u32 offset)
-{
-	u32 val = 0xdeadbeef;
-
-	tandem_vmmio_read(&dev, offset, 4, &val);
-	return val;
-}
-
-static void wr(u32 offset, u32 val)
-{
-	tandem_vmmio_write(&dev, offset, 4, val);
-}
+#define VMMIO_DEV	(&dev)
+#include "vmmio_driver.h"
 
 static void fresh(void)
 {

@@ -39,6 +39,9 @@
 
 static struct tandem_vnet vnet;
 
+#define VMMIO_DEV	(&vnet.vmmio)
+#include "vmmio_driver.h"
+
 static struct {
 	/* Frames the guest sent. */
 	unsigned int tx_calls;
@@ -56,8 +59,6 @@ static struct {
 	bool irq;
 	unsigned int irq_raises;
 } host;
-
-static void wr(u32 offset, u32 val);
 
 static int host_tx(struct tandem_vnet *v, const struct tandem_vnet_txpkt *p)
 {
@@ -149,29 +150,6 @@ static const u8 mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 static struct {
 	u16 next_desc, avail_idx, used_seen;
 } gq[2];
-
-static u32 rd(u32 offset)
-{
-	u32 val = 0xdeadbeef;
-
-	tandem_vmmio_read(&vnet.vmmio, offset, 4, &val);
-	return val;
-}
-
-static void wr(u32 offset, u32 val)
-{
-	tandem_vmmio_write(&vnet.vmmio, offset, 4, val);
-}
-
-static u64 offered(void)
-{
-	u64 f;
-
-	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	f = rd(VIRTIO_MMIO_DEVICE_FEATURES);
-	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	return f | (u64)rd(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
-}
 
 /* The driver's init sequence (3.1.1), accepting what @want allows. */
 static void bring_up(u64 want)
