@@ -29,40 +29,7 @@
 /* Guest RAM ---------------------------------------------------------------- */
 
 #define RAM_SIZE	0x100000u
-#define GUARD		0x1000u
-#define GUARD_BYTE	0xa5
-
-struct tandem_mem {
-	u8 lo[GUARD];
-	u8 ram[RAM_SIZE];
-	u8 hi[GUARD];
-};
-
-static struct tandem_mem mem;
-static unsigned int outside;
-
-bool tandem_mem_range_ok(const struct tandem_mem *m, u64 gpa, u64 len)
-{
-	EXPECT(m == &mem, "another RAM");
-	return gpa < RAM_SIZE && len <= RAM_SIZE - gpa;
-}
-
-void tandem_mem_read(struct tandem_mem *m, u64 gpa, void *dst, size_t len)
-{
-	if (tandem_mem_range_ok(m, gpa, len))
-		memcpy(dst, m->ram + gpa, len);
-	else
-		outside++;
-}
-
-void tandem_mem_write(struct tandem_mem *m, u64 gpa, const void *src,
-		      size_t len)
-{
-	if (tandem_mem_range_ok(m, gpa, len))
-		memcpy(m->ram + gpa, src, len);
-	else
-		outside++;
-}
+#include "fake_ram.h"
 
 /* The RAM disk ---------------------------------------------------------------- */
 
@@ -180,28 +147,8 @@ static const struct tandem_vblk_backend_ops disk_ops_minimal = {
 
 static u16 next_desc, avail_idx, used_seen;
 
-static u32 rd(u32 offset)
-{
-	u32 val = 0xdeadbeef;
-
-	tandem_vmmio_read(&blk.vmmio, offset, 4, &val);
-	return val;
-}
-
-static void wr(u32 offset, u32 val)
-{
-	tandem_vmmio_write(&blk.vmmio, offset, 4, val);
-}
-
-static u64 offered(void)
-{
-	u64 f;
-
-	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	f = rd(VIRTIO_MMIO_DEVICE_FEATURES);
-	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	return f | (u64)rd(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
-}
+#define VMMIO_DEV	(&blk.vmmio)
+#include "vmmio_driver.h"
 
 /* The driver's init sequence (3.1.1), accepting all offered but @drop. */
 static void bring_up_without(u64 drop)
@@ -242,13 +189,10 @@ static void fresh_dev(const struct tandem_vblk_backend_ops *ops, bool ro)
 	const char *why;
 	int err;
 
-	memset(&mem, 0, sizeof(mem));
-	memset(mem.lo, GUARD_BYTE, GUARD);
-	memset(mem.hi, GUARD_BYTE, GUARD);
+	fake_ram_reset();
 	memset(&disk, 0, sizeof(disk));
 	for (unsigned int i = 0; i < DISK_SIZE; i++)
 		disk.data[i] = (u8)(i * 7 + i / 512);
-	outside = 0;
 	next_desc = avail_idx = used_seen = 0;
 	err = tandem_vblk_init(&blk, ops, NULL, &mem, DISK_SIZE, ro, SERIAL,
 			       &why);
@@ -933,17 +877,6 @@ static void test_reset_drops_requests_in_flight(void)
 	EXPECT(used_idx() == 0 && !disk.irq, "pushed onto the new ring");
 }
 
-static void after(void)
-{
-	EXPECT(!outside, "%u accesses outside guest RAM", outside);
-	for (unsigned int i = 0; i < GUARD; i++) {
-		if (mem.lo[i] != GUARD_BYTE || mem.hi[i] != GUARD_BYTE) {
-			EXPECT(false, "guard byte %u changed", i);
-			break;
-		}
-	}
-}
-
 static const struct tap_case cases[] = {
 	T(test_config_space),
 	T(test_features_offered),
@@ -972,5 +905,6 @@ static const struct tap_case cases[] = {
 
 int main(void)
 {
-	return tap_run(cases, sizeof(cases) / sizeof(cases[0]), after) ? 1 : 0;
+	return tap_run(cases, sizeof(cases) / sizeof(cases[0]),
+		       fake_ram_check) ? 1 : 0;
 }

@@ -5,8 +5,9 @@
  * supplies the kernel headers they need). The test plays the guest driver
  * through tandem_vmmio_read()/tandem_vmmio_write(), and a fake backend that
  * records every callback: its arguments, and whether the device lock was
- * held. Guest RAM is a 64 KiB buffer. Prints TAP; exits non-zero when a
- * case fails.
+ * held. Guest RAM is 64 KiB between two guard areas (fake_ram.h); every
+ * access outside it is counted and must not happen. Prints TAP; exits
+ * non-zero when a case fails.
  */
 #define _GNU_SOURCE
 #include <endian.h>
@@ -29,31 +30,7 @@
 /* Guest RAM ---------------------------------------------------------------- */
 
 #define RAM_SIZE	0x10000u
-
-struct tandem_mem {
-	u8 ram[RAM_SIZE];
-};
-
-static struct tandem_mem mem;
-
-bool tandem_mem_range_ok(const struct tandem_mem *m, u64 gpa, u64 len)
-{
-	EXPECT(m == &mem, "another RAM");
-	return gpa < RAM_SIZE && len <= RAM_SIZE - gpa;
-}
-
-void tandem_mem_read(struct tandem_mem *m, u64 gpa, void *dst, size_t len)
-{
-	if (tandem_mem_range_ok(m, gpa, len))
-		memcpy(dst, m->ram + gpa, len);
-}
-
-void tandem_mem_write(struct tandem_mem *m, u64 gpa, const void *src,
-		      size_t len)
-{
-	if (tandem_mem_range_ok(m, gpa, len))
-		memcpy(m->ram + gpa, src, len);
-}
+#include "fake_ram.h"
 
 /* The fake backend ---------------------------------------------------------- */
 
@@ -161,24 +138,14 @@ static const u32 num_max[NR_QUEUES] = { QMAX, QMAX / 2 };
 
 /* The guest driver's side --------------------------------------------------- */
 
-static u32 rd(u32 offset)
-{
-	u32 val = 0xdeadbeef;
-
-	tandem_vmmio_read(&dev, offset, 4, &val);
-	return val;
-}
-
-static void wr(u32 offset, u32 val)
-{
-	tandem_vmmio_write(&dev, offset, 4, val);
-}
+#define VMMIO_DEV	(&dev)
+#include "vmmio_driver.h"
 
 static void fresh(void)
 {
 	int err;
 
-	memset(&mem, 0, sizeof(mem));
+	fake_ram_reset();
 	memset(&fake, 0, sizeof(fake));
 	for (unsigned int i = 0; i < CONFIG_LEN; i++)
 		fake.config[i] = 0x10 + i;
@@ -238,12 +205,6 @@ static void bring_up(u64 f)
 	st = rd(VIRTIO_MMIO_STATUS);
 	EXPECT(st == (S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK),
 	       "status %#x", st);
-}
-
-static void put16(u64 gpa, u16 v)
-{
-	v = htole16(v);
-	memcpy(mem.ram + gpa, &v, 2);
 }
 
 /*
@@ -872,5 +833,7 @@ static const struct tap_case cases[] = {
 
 int main(void)
 {
-	return tap_run(cases, sizeof(cases) / sizeof(cases[0]), NULL) ? 1 : 0;
+	fake_ram_reset();
+	return tap_run(cases, sizeof(cases) / sizeof(cases[0]),
+		       fake_ram_check) ? 1 : 0;
 }

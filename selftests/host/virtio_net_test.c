@@ -31,46 +31,16 @@
 /* Guest RAM ---------------------------------------------------------------- */
 
 #define RAM_SIZE	0x100000u
-#define GUARD		0x1000u
-#define GUARD_BYTE	0xa5
-
-struct tandem_mem {
-	u8 lo[GUARD];
-	u8 ram[RAM_SIZE];
-	u8 hi[GUARD];
-};
-
-static struct tandem_mem mem;
-static unsigned int outside;
-
-bool tandem_mem_range_ok(const struct tandem_mem *m, u64 gpa, u64 len)
-{
-	EXPECT(m == &mem, "another RAM");
-	return gpa < RAM_SIZE && len <= RAM_SIZE - gpa;
-}
-
-void tandem_mem_read(struct tandem_mem *m, u64 gpa, void *dst, size_t len)
-{
-	if (tandem_mem_range_ok(m, gpa, len))
-		memcpy(dst, m->ram + gpa, len);
-	else
-		outside++;
-}
-
-void tandem_mem_write(struct tandem_mem *m, u64 gpa, const void *src,
-		      size_t len)
-{
-	if (tandem_mem_range_ok(m, gpa, len))
-		memcpy(m->ram + gpa, src, len);
-	else
-		outside++;
-}
+#include "fake_ram.h"
 
 /* The host side -------------------------------------------------------------- */
 
 #define FRAME_MAX	(TANDEM_VNET_MAX_FRAME + 16)
 
 static struct tandem_vnet vnet;
+
+#define VMMIO_DEV	(&vnet.vmmio)
+#include "vmmio_driver.h"
 
 static struct {
 	/* Frames the guest sent. */
@@ -89,8 +59,6 @@ static struct {
 	bool irq;
 	unsigned int irq_raises;
 } host;
-
-static void wr(u32 offset, u32 val);
 
 static int host_tx(struct tandem_vnet *v, const struct tandem_vnet_txpkt *p)
 {
@@ -183,43 +151,6 @@ static struct {
 	u16 next_desc, avail_idx, used_seen;
 } gq[2];
 
-static u32 rd(u32 offset)
-{
-	u32 val = 0xdeadbeef;
-
-	tandem_vmmio_read(&vnet.vmmio, offset, 4, &val);
-	return val;
-}
-
-static void wr(u32 offset, u32 val)
-{
-	tandem_vmmio_write(&vnet.vmmio, offset, 4, val);
-}
-
-static u64 offered(void)
-{
-	u64 f;
-
-	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	f = rd(VIRTIO_MMIO_DEVICE_FEATURES);
-	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	return f | (u64)rd(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
-}
-
-static void put16(u32 gpa, u16 v)
-{
-	v = htole16(v);
-	memcpy(mem.ram + gpa, &v, 2);
-}
-
-static u16 get16(u32 gpa)
-{
-	u16 v;
-
-	memcpy(&v, mem.ram + gpa, 2);
-	return le16toh(v);
-}
-
 /* The driver's init sequence (3.1.1), accepting what @want allows. */
 static void bring_up(u64 want)
 {
@@ -260,12 +191,9 @@ static void fresh_dev(u64 want)
 	const char *why;
 	int err;
 
-	memset(&mem, 0, sizeof(mem));
-	memset(mem.lo, GUARD_BYTE, GUARD);
-	memset(mem.hi, GUARD_BYTE, GUARD);
+	fake_ram_reset();
 	memset(&host, 0, sizeof(host));
 	host.carrier = -1;
-	outside = 0;
 	err = tandem_vnet_init(&vnet, &host_ops, NULL, &mem, mac, &why);
 	EXPECT(!err && !why, "init: %d %s", err, why);
 	bring_up(want);
@@ -958,20 +886,6 @@ static void test_not_running_drops(void)
 	EXPECT(stats().rx_dropped == 1, "not counted");
 }
 
-static void after(void)
-{
-	EXPECT(!outside, "%u accesses outside guest RAM", outside);
-	for (unsigned int i = 0; i < GUARD; i++) {
-		if (mem.lo[i] != GUARD_BYTE || mem.hi[i] != GUARD_BYTE) {
-			EXPECT(false, "guard byte %u changed", i);
-			break;
-		}
-	}
-	/* Every frame the core took went back. */
-	tandem_vnet_purge(&vnet);
-	EXPECT(!vnet.bl_len, "backlog left");
-}
-
 static const struct tap_case cases[] = {
 	T(test_features_and_config),
 	T(test_init_refuses_missing_ops),
@@ -994,5 +908,6 @@ static const struct tap_case cases[] = {
 
 int main(void)
 {
-	return tap_run(cases, sizeof(cases) / sizeof(cases[0]), after) ? 1 : 0;
+	return tap_run(cases, sizeof(cases) / sizeof(cases[0]),
+		       fake_ram_check) ? 1 : 0;
 }

@@ -3,7 +3,7 @@
  * Host unit tests of the split-virtqueue engine, kmod-hv/virtqueue.c, built
  * as it is for userspace (kshim/ supplies the few kernel headers it needs).
  * The test plays the guest driver: it writes rings and descriptors into a
- * 1 MiB "guest RAM" with guard areas on both sides, and implements the
+ * 1 MiB "guest RAM" with guard areas on both sides, fake_ram.h, whose
  * tandem_mem_* accessors the engine calls. Like the kernel's, they copy
  * without checking; unlike them, they count every access outside RAM, and
  * each case then checks that there was none and the guards are intact.
@@ -27,72 +27,7 @@
 /* Guest RAM ---------------------------------------------------------------- */
 
 #define RAM_SIZE	(1u << 20)
-#define GUARD		4096u
-#define CANARY		0xa5
-
-struct tandem_mem {
-	u8 *ram;
-	u64 size;
-	unsigned int reads, writes;
-	unsigned int bad;	/* accesses outside RAM: must stay 0 */
-	u64 watch;		/* writes touching this GPA are counted */
-	unsigned int watch_writes;
-};
-
-static u8 arena[GUARD + RAM_SIZE + GUARD];
-static struct tandem_mem mem = { .ram = arena + GUARD, .size = RAM_SIZE };
-
-bool tandem_mem_range_ok(const struct tandem_mem *m, u64 gpa, u64 len)
-{
-	return gpa < m->size && len <= m->size - gpa;
-}
-
-/*
- * As unchecked as the kernel's copy: an access outside RAM is counted and,
- * where it falls in the guards, done (the canaries then show it).
- */
-static void *access_ptr(struct tandem_mem *m, u64 gpa, size_t len)
-{
-	u64 off = gpa + GUARD;	/* offset in arena[]; "negative" GPAs too */
-
-	if (tandem_mem_range_ok(m, gpa, len))
-		return m->ram + gpa;
-	m->bad++;
-	if (off <= sizeof(arena) && len <= sizeof(arena) - off)
-		return arena + off;
-	return NULL;
-}
-
-void tandem_mem_read(struct tandem_mem *m, u64 gpa, void *dst, size_t len)
-{
-	void *p = access_ptr(m, gpa, len);
-
-	m->reads++;
-	if (p)
-		memcpy(dst, p, len);
-}
-
-void tandem_mem_write(struct tandem_mem *m, u64 gpa, const void *src,
-		      size_t len)
-{
-	void *p = access_ptr(m, gpa, len);
-
-	m->writes++;
-	if (m->watch >= gpa && m->watch - gpa < len)
-		m->watch_writes++;
-	if (p)
-		memcpy(p, src, len);
-}
-
-static bool guards_intact(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < GUARD; i++)
-		if (arena[i] != CANARY || arena[GUARD + RAM_SIZE + i] != CANARY)
-			return false;
-	return true;
-}
+#include "fake_ram.h"
 
 /* The guest driver's side ---------------------------------------------------- */
 
@@ -112,28 +47,6 @@ static bool guards_intact(void)
 
 static struct tandem_vq vq;
 static u16 guest_avail_idx;
-
-static void put16(u64 gpa, u16 v)
-{
-	v = htole16(v);
-	memcpy(mem.ram + gpa, &v, 2);
-}
-
-static u16 get16(u64 gpa)
-{
-	u16 v;
-
-	memcpy(&v, mem.ram + gpa, 2);
-	return le16toh(v);
-}
-
-static u32 get32(u64 gpa)
-{
-	u32 v;
-
-	memcpy(&v, mem.ram + gpa, 4);
-	return le32toh(v);
-}
 
 /* Descriptor @i of the table at @table. */
 static void set_desc(u64 table, unsigned int i, u64 addr, u32 len, u16 flags,
@@ -163,10 +76,7 @@ static u16 used_idx(void)
 /* Fresh RAM and guards, and a ready queue of @size with @features. */
 static void fresh(unsigned int size, u64 features)
 {
-	memset(arena, CANARY, sizeof(arena));
-	memset(mem.ram, 0, RAM_SIZE);
-	mem.reads = mem.writes = mem.bad = mem.watch_writes = 0;
-	mem.watch = ~0ull;
+	fake_ram_reset();
 	guest_avail_idx = 0;
 	EXPECT(!tandem_vq_setup(&vq, &mem, size, DESC, AVAIL, USED, features),
 	       "setup failed: %s", vq.reason);
@@ -805,15 +715,8 @@ static const struct tap_case tests[] = {
 	{ "setup_refuses_bad_layout", test_setup_refuses_bad_layout },
 };
 
-/* Whatever a case did, nothing outside RAM was touched. */
-static void ram_untouched_outside(void)
-{
-	EXPECT(mem.bad == 0, "%u accesses outside guest RAM", mem.bad);
-	EXPECT(guards_intact(), "guard bytes around guest RAM changed");
-}
-
 int main(void)
 {
 	return tap_run(tests, sizeof(tests) / sizeof(tests[0]),
-		       ram_untouched_outside) ? 1 : 0;
+		       fake_ram_check) ? 1 : 0;
 }

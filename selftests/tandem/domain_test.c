@@ -22,9 +22,6 @@
 #include "kselftest_harness.h"
 #include "tandem_nl.h"
 
-#define HV	"tandem_hv"
-#define POLICY	"tandem_policy"
-
 #define KiB	1024ULL
 #define MiB	(1024 * KiB)
 #define GiB	(1024 * MiB)
@@ -35,9 +32,7 @@
 FIXTURE(domain) {
 	struct tnl_sock s;
 	struct treply r;
-	int hv_here, policy_here;
-	struct tpcfg saved;		/* the agent's configuration before */
-	int restore;
+	struct tpolicy_lab lab;		/* modules and configuration to undo */
 	uint32_t ids[MAX_TRACKED];	/* domains this test created */
 	int nids;
 };
@@ -59,21 +54,11 @@ FIXTURE_SETUP(domain)
 		.mem_write_states = 1u << TANDEM_STATE_CREATED |
 				    1u << TANDEM_STATE_PAUSED,
 	};
+	const char *why;
 	int err;
 
-	err = tandem_mod_ensure(HV, &self->hv_here);
-	ASSERT_EQ(0, err) TH_LOG("load " HV ": %s", strerror(-err));
-	err = tandem_mod_ensure(POLICY, &self->policy_here);
-	ASSERT_EQ(0, err) TH_LOG("load " POLICY ": %s", strerror(-err));
-	ASSERT_EQ(0, tnl_open(&self->s));
-
-	if (!self->policy_here) {
-		ASSERT_EQ(0, tpolicy_get(&self->s, &self->saved, &self->r))
-			TH_LOG("POLICY_GET: %s", self->r.ext_msg);
-		self->restore = 1;
-	}
-	ASSERT_EQ(0, tpolicy_set(&self->s, &cfg, &self->r))
-		TH_LOG("POLICY_SET: %s", self->r.ext_msg);
+	err = tpolicy_lab_setup(&self->lab, &self->s, &cfg, &self->r, &why);
+	ASSERT_EQ(0, err) TH_LOG("%s: %s", why, self->r.ext_msg);
 }
 
 FIXTURE_TEARDOWN(domain)
@@ -83,13 +68,7 @@ FIXTURE_TEARDOWN(domain)
 
 	for (i = 0; i < self->nids; i++)
 		tdom_destroy(&self->s, self->ids[i], &r);
-	if (self->restore)
-		tpolicy_set(&self->s, &self->saved, &r);
-	tnl_close(&self->s);
-	if (self->policy_here)
-		tandem_mod_unload(POLICY);
-	if (self->hv_here)
-		tandem_mod_unload(HV);
+	tpolicy_lab_teardown(&self->lab, &self->s, &r);
 }
 
 /* Remember @id for the teardown. */

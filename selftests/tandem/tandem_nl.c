@@ -1024,6 +1024,74 @@ int tandem_mod_ensure(const char *name, int *loaded_here)
 	return err == -EEXIST ? 0 : err;
 }
 
+/**
+ * tpolicy_lab_setup() - the common start of a lab test's fixture
+ * @lab: filled with what to undo; zeroed by the caller's fixture
+ * @s: the socket, opened here
+ * @cfg: the configuration the test sets
+ * @r: the reply; on failure its ext_msg says why
+ * @why: on failure, the step that failed ("load tandem_hv", "POLICY_SET"...)
+ *
+ * Loads tandem_hv and tandem_policy unless they are loaded, opens @s, saves
+ * the agent's configuration when it was loaded already (an agent loaded here
+ * goes with the test), then sets @cfg. On a failed load or open, ext_msg is
+ * the strerror() of the error; on a failed POLICY_GET or POLICY_SET, the
+ * agent's message. Undo with tpolicy_lab_teardown().
+ *
+ * Return: 0 or a negative errno.
+ */
+int tpolicy_lab_setup(struct tpolicy_lab *lab, struct tnl_sock *s,
+		      const struct tpcfg *cfg, struct treply *r,
+		      const char **why)
+{
+	int err;
+
+	*why = "load tandem_hv";
+	err = tandem_mod_ensure("tandem_hv", &lab->hv_here);
+	if (!err) {
+		*why = "load tandem_policy";
+		err = tandem_mod_ensure("tandem_policy", &lab->policy_here);
+	}
+	if (!err) {
+		*why = "open the netlink socket";
+		err = tnl_open(s);
+	}
+	if (err) {
+		snprintf(r->ext_msg, sizeof(r->ext_msg), "%s", strerror(-err));
+		return err;
+	}
+	if (!lab->policy_here) {
+		*why = "POLICY_GET";
+		err = tpolicy_get(s, &lab->saved, r);
+		if (err)
+			return err;
+		lab->restore = 1;
+	}
+	*why = "POLICY_SET";
+	return tpolicy_set(s, cfg, r);
+}
+
+/**
+ * tpolicy_lab_teardown() - undo tpolicy_lab_setup()
+ * @lab: as tpolicy_lab_setup() left it
+ * @s: the socket, closed here
+ * @r: for the reply of the POLICY_SET that restores the configuration
+ *
+ * Puts the agent's configuration back, closes @s and unloads the modules
+ * that tpolicy_lab_setup() loaded.
+ */
+void tpolicy_lab_teardown(struct tpolicy_lab *lab, struct tnl_sock *s,
+			  struct treply *r)
+{
+	if (lab->restore)
+		tpolicy_set(s, &lab->saved, r);
+	tnl_close(s);
+	if (lab->policy_here)
+		tandem_mod_unload("tandem_policy");
+	if (lab->hv_here)
+		tandem_mod_unload("tandem_hv");
+}
+
 int tandem_param_write(const char *module, const char *param,
 		       const char *value)
 {

@@ -199,6 +199,23 @@ int tandem_mod_unload(const char *name);
 int tandem_mod_loaded(const char *name);
 int tandem_mod_refcnt(const char *name);
 int tandem_mod_ensure(const char *name, int *loaded_here);
+/**
+ * struct tpolicy_lab - what a lab test's fixture loaded and must put back
+ * @hv_here: tandem_hv was loaded by tpolicy_lab_setup() (unload it)
+ * @policy_here: tandem_policy was loaded by tpolicy_lab_setup() (unload it)
+ * @restore: @saved holds the agent's configuration from before the test
+ * @saved: that configuration
+ */
+struct tpolicy_lab {
+	int hv_here, policy_here, restore;
+	struct tpcfg saved;
+};
+
+int tpolicy_lab_setup(struct tpolicy_lab *lab, struct tnl_sock *s,
+		      const struct tpcfg *cfg, struct treply *r,
+		      const char **why);
+void tpolicy_lab_teardown(struct tpolicy_lab *lab, struct tnl_sock *s,
+			  struct treply *r);
 int tandem_param_write(const char *module, const char *param,
 		       const char *value);
 int tandem_param_read(const char *module, const char *param, char *buf,

@@ -29,8 +29,6 @@
 #include "guest_test.h"
 #include "linux_guest.h"
 
-#define HV	"tandem_hv"
-#define POLICY	"tandem_policy"
 #define MiB	(1024ULL * 1024)
 
 /* The read-write disk: 64 MiB, sparse. */
@@ -46,8 +44,7 @@
 FIXTURE(vblk) {
 	struct tnl_sock s;
 	struct treply r;
-	int hv_here, policy_here, restore;
-	struct tpcfg saved;
+	struct tpolicy_lab lab;
 	char dir[64], ro_dir[64];
 	char img[128], ro_img[128], cfg[128];
 	char name[32], marker[40];
@@ -101,6 +98,7 @@ FIXTURE_SETUP(vblk)
 		.max_memory = 256 * MiB,
 		.memory_pool = 512 * MiB,
 	};
+	const char *why;
 	int err;
 
 	gt_reap_stale("vblk");
@@ -117,20 +115,10 @@ FIXTURE_SETUP(vblk)
 	ASSERT_EQ(0, make_file(self->img, DISK_BYTES, NULL));
 	ASSERT_EQ(0, make_file(self->ro_img, RO_BYTES, RO_PATTERN));
 
-	err = tandem_mod_ensure(HV, &self->hv_here);
-	ASSERT_EQ(0, err) TH_LOG("load " HV ": %s", strerror(-err));
-	err = tandem_mod_ensure(POLICY, &self->policy_here);
-	ASSERT_EQ(0, err) TH_LOG("load " POLICY ": %s", strerror(-err));
-	ASSERT_EQ(0, tnl_open(&self->s));
-	if (!self->policy_here) {
-		ASSERT_EQ(0, tpolicy_get(&self->s, &self->saved, &self->r))
-			TH_LOG("POLICY_GET: %s", self->r.ext_msg);
-		self->restore = 1;
-	}
 	snprintf(cfg.disk_dirs, sizeof(cfg.disk_dirs), "%s", self->dir);
 	snprintf(cfg.disk_ro_dirs, sizeof(cfg.disk_ro_dirs), "%s", self->ro_dir);
-	ASSERT_EQ(0, tpolicy_set(&self->s, &cfg, &self->r))
-		TH_LOG("POLICY_SET: %s", self->r.ext_msg);
+	err = tpolicy_lab_setup(&self->lab, &self->s, &cfg, &self->r, &why);
+	ASSERT_EQ(0, err) TH_LOG("%s: %s", why, self->r.ext_msg);
 }
 
 FIXTURE_TEARDOWN(vblk)
@@ -143,13 +131,7 @@ FIXTURE_TEARDOWN(vblk)
 	}
 	if (self->id)
 		tdom_destroy(&self->s, self->id, &self->r);
-	if (self->restore)
-		tpolicy_set(&self->s, &self->saved, &self->r);
-	tnl_close(&self->s);
-	if (self->policy_here)
-		tandem_mod_unload(POLICY);
-	if (self->hv_here)
-		tandem_mod_unload(HV);
+	tpolicy_lab_teardown(&self->lab, &self->s, &self->r);
 	unlink(self->cfg);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", self->dir, self->ro_dir);
 	if (system(cmd))

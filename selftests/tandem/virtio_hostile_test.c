@@ -28,8 +28,6 @@
 #include "kselftest_harness.h"
 #include "guest_test.h"
 
-#define HV	"tandem_hv"
-#define POLICY	"tandem_policy"
 #define MiB	(1024ULL * 1024)
 #define MEMORY	(16 * MiB)
 #define DISK_BYTES	MiB
@@ -194,8 +192,8 @@ static void s_done(struct script *sc)
 FIXTURE(vhostile) {
 	struct tnl_sock s;
 	struct treply r;
-	int hv_here, policy_here, restore, kmsg;
-	struct tpcfg saved;
+	struct tpolicy_lab lab;
+	int kmsg;
 	char dir[64], ro_dir[64], img[128], ro_img[128];
 	struct tg_domain d, d2;
 	int created, created2;
@@ -239,6 +237,7 @@ FIXTURE_SETUP(vhostile)
 				    1u << TANDEM_STATE_RUNNING |
 				    1u << TANDEM_STATE_PAUSED,
 	};
+	const char *why;
 	int err;
 
 	self->kmsg = gt_kmsg_open();
@@ -251,20 +250,10 @@ FIXTURE_SETUP(vhostile)
 	ASSERT_EQ(0, make_file(self->img, DISK_BYTES, 0));
 	ASSERT_EQ(0, make_file(self->ro_img, DISK_BYTES, 0x5a));
 
-	err = tandem_mod_ensure(HV, &self->hv_here);
-	ASSERT_EQ(0, err) TH_LOG("load " HV ": %s", strerror(-err));
-	err = tandem_mod_ensure(POLICY, &self->policy_here);
-	ASSERT_EQ(0, err) TH_LOG("load " POLICY ": %s", strerror(-err));
-	ASSERT_EQ(0, tnl_open(&self->s));
-	if (!self->policy_here) {
-		ASSERT_EQ(0, tpolicy_get(&self->s, &self->saved, &self->r))
-			TH_LOG("POLICY_GET: %s", self->r.ext_msg);
-		self->restore = 1;
-	}
 	snprintf(cfg.disk_dirs, sizeof(cfg.disk_dirs), "%s", self->dir);
 	snprintf(cfg.disk_ro_dirs, sizeof(cfg.disk_ro_dirs), "%s", self->ro_dir);
-	ASSERT_EQ(0, tpolicy_set(&self->s, &cfg, &self->r))
-		TH_LOG("POLICY_SET: %s", self->r.ext_msg);
+	err = tpolicy_lab_setup(&self->lab, &self->s, &cfg, &self->r, &why);
+	ASSERT_EQ(0, err) TH_LOG("%s: %s", why, self->r.ext_msg);
 	gt_reap_stale("vhostile");
 	self->skip = gt_unusable(TG_LONG);
 }
@@ -281,13 +270,7 @@ FIXTURE_TEARDOWN(vhostile)
 		tg_destroy(&self->d2);
 		tg_close(&self->d2);
 	}
-	if (self->restore)
-		tpolicy_set(&self->s, &self->saved, &self->r);
-	tnl_close(&self->s);
-	if (self->policy_here)
-		tandem_mod_unload(POLICY);
-	if (self->hv_here)
-		tandem_mod_unload(HV);
+	tpolicy_lab_teardown(&self->lab, &self->s, &self->r);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", self->dir, self->ro_dir);
 	if (system(cmd))
 		TH_LOG("%s failed", cmd);

@@ -31,8 +31,6 @@
 #include "guest_test.h"
 #include "linux_guest.h"
 
-#define HV	"tandem_hv"
-#define POLICY	"tandem_policy"
 #define MiB	(1024ULL * 1024)
 
 #define HOST_IP		"192.0.2.1"
@@ -49,8 +47,7 @@
 FIXTURE(vnet) {
 	struct tnl_sock s;
 	struct treply r;
-	int hv_here, policy_here, restore;
-	struct tpcfg saved;
+	struct tpolicy_lab lab;
 	char name[32], cfg[64], marker[40], rx_file[64];
 	struct tg_domain d;
 	int created;
@@ -74,6 +71,7 @@ FIXTURE_SETUP(vnet)
 		.max_memory = 256 * MiB,
 		.memory_pool = 512 * MiB,
 	};
+	const char *why;
 	int err;
 
 	gt_reap_stale("vnet");
@@ -83,18 +81,8 @@ FIXTURE_SETUP(vnet)
 	snprintf(self->marker, sizeof(self->marker), "tandem.marker=%d%ld",
 		 getpid(), gt_now_ms() % 100000);
 
-	err = tandem_mod_ensure(HV, &self->hv_here);
-	ASSERT_EQ(0, err) TH_LOG("load " HV ": %s", strerror(-err));
-	err = tandem_mod_ensure(POLICY, &self->policy_here);
-	ASSERT_EQ(0, err) TH_LOG("load " POLICY ": %s", strerror(-err));
-	ASSERT_EQ(0, tnl_open(&self->s));
-	if (!self->policy_here) {
-		ASSERT_EQ(0, tpolicy_get(&self->s, &self->saved, &self->r))
-			TH_LOG("POLICY_GET: %s", self->r.ext_msg);
-		self->restore = 1;
-	}
-	ASSERT_EQ(0, tpolicy_set(&self->s, &cfg, &self->r))
-		TH_LOG("POLICY_SET: %s", self->r.ext_msg);
+	err = tpolicy_lab_setup(&self->lab, &self->s, &cfg, &self->r, &why);
+	ASSERT_EQ(0, err) TH_LOG("%s: %s", why, self->r.ext_msg);
 }
 
 FIXTURE_TEARDOWN(vnet)
@@ -112,13 +100,7 @@ FIXTURE_TEARDOWN(vnet)
 	}
 	for (i = 0; i < self->nids; i++)
 		tdom_destroy(&self->s, self->ids[i], &self->r);
-	if (self->restore)
-		tpolicy_set(&self->s, &self->saved, &self->r);
-	tnl_close(&self->s);
-	if (self->policy_here)
-		tandem_mod_unload(POLICY);
-	if (self->hv_here)
-		tandem_mod_unload(HV);
+	tpolicy_lab_teardown(&self->lab, &self->s, &self->r);
 	unlink(self->cfg);
 	snprintf(path, sizeof(path), "%s.len", self->rx_file);
 	unlink(path);
