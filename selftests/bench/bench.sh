@@ -28,7 +28,8 @@ dmesg | grep -m 2 -oE 'tsc: .*MHz.*' | sed 's/^/bench: info /'
 
 "$dir/bench_tandem" -n "$n" -k "$reps" -r "$runs" "$dir/guest_bench.bin" || rc=1
 "$dir/linux_boot.sh" "$lab" || rc=1
-"$dir/devices.sh" || rc=1
+BENCH_IO_N=${BENCH_IO_N:-2000} BENCH_NET_MIB=${BENCH_NET_MIB:-32} \
+	"$dir/devices.sh" || rc=1
 rmmod tandem_policy tandem_hv 2>/dev/null
 
 if /lib/tandem/load-kvm.sh "$lab"; then
