@@ -5,18 +5,20 @@
 usage: report.py [--json FILE] LAB=LOG...
 
 Reads the "bench: <hv> <metric> <value> <unit>" lines between
-TANDEM-BENCH-BEGIN and TANDEM-BENCH-END (hv: tandem, kvm, or native for
-the Linux boot figures, linux_*), from every LOG given for a lab: the
-lab's serial log and the native boot's results. Prints two tables (lab,
-metric, tandem, kvm or native, ratio = tandem / the other) and writes the
-figures as JSON. Exits 1 when a lab has no complete set of figures.
+TANDEM-BENCH-BEGIN and TANDEM-BENCH-END (hv: tandem, kvm, native for
+the Linux boot figures, linux_*, host for the disk figures, disk_*, veth
+for the network figures, net_*), from every LOG given for a lab: the
+lab's serial log and the native boot's results. Prints one table per
+comparison (lab, metric, tandem, the other, ratio = tandem / the other)
+and writes the figures as JSON. Exits 1 when a lab has no complete set of
+figures.
 """
 import argparse
 import json
 import re
 import sys
 
-LINE = re.compile(r'^bench: (tandem|kvm|native) (\S+) ([0-9.]+) (\S+)$')
+LINE = re.compile(r'^bench: (tandem|kvm|native|host|veth) (\S+) ([0-9.]+) (\S+)$')
 
 
 def parse(path):
@@ -61,9 +63,17 @@ def spans(figures):
         figures[name] = v
 
 
+# What Tandem is compared with, by the metric's prefix (else KVM): the
+# Linux boot natively, the guest's disk with the lab reading its file, the
+# guest's TCP with a veth pair in the lab.
+OTHERS = (('linux_', 'native'), ('disk_', 'host'), ('net_', 'veth'))
+
+
 def other(metric):
-    """What Tandem is compared with: the Linux boot natively, else KVM."""
-    return 'native' if metric.startswith('linux_') else 'kvm'
+    for prefix, hv in OTHERS:
+        if metric.startswith(prefix):
+            return hv
+    return 'kvm'
 
 
 def main():
@@ -94,8 +104,9 @@ def main():
         spans(figures)
         complete = all(e == '0' for e in ends) and all(
             'tandem' in v and other(metric) in v
-            for metric, v in figures.items()) and any(
-            m.startswith('linux_') for m in figures) and figures
+            for metric, v in figures.items()) and all(
+            any(m.startswith(prefix) for m in figures)
+            for prefix, _ in OTHERS) and figures
         if not complete:
             ok = False
             print(f'bench: lab {lab}: incomplete (end rc={",".join(map(str, ends))}); '
@@ -112,7 +123,7 @@ def main():
     def fmt(x):
         return '-' if x is None else f'{x:.1f}' if isinstance(x, float) else str(x)
 
-    for hv in ('kvm', 'native'):
+    for hv in ('kvm',) + tuple(hv for _, hv in OTHERS):
         print(f'{"lab":<4} {"metric":<18} {"unit":<6} {"tandem":>12} {hv:>12} {"ratio":>7}')
         for lab, metric, unit, t, k, r in rows:
             if other(metric) != hv:

@@ -3,7 +3,8 @@
 #
 # Build the Linux guest's initramfs (gzip'd newc cpio): busybox-static,
 # selftests/tandem/linux_guest/init as /init and linux_guest/tsc.c, built
-# static without libc, as /bin/tsc, the kernel's pvpanic modules, its
+# static without libc, as /bin/tsc, selftests/bench/iobench.c, built
+# static, as /bin/iobench, the kernel's pvpanic modules, its
 # virtio-mmio, virtio-blk, virtio-net and ext4 modules (with what they
 # need, in /lib/modules/virtio.order), and mke2fs with its libraries.
 # linux_boot_test, the virtio tests, make lab, make demo
@@ -102,6 +103,9 @@ done
 ${CC:-gcc} -static -nostdlib -O2 -Wall -Wextra -Werror -fno-stack-protector \
 	-o "$stage/bin/tsc" "$guest/tsc.c"
 strip "$stage/bin/tsc"
+${CC:-gcc} -static -O2 -Wall -Wextra -Werror -o "$stage/bin/iobench" \
+	"$here/../bench/iobench.c"
+strip "$stage/bin/iobench"
 mkdir -p "$(dirname "$out")"
 (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
 	cpio --quiet -o -H newc --owner=0:0 | gzip -6) >"$out.tmp"

@@ -211,14 +211,24 @@ if [ "$mode" = bench ]; then
 	[ -x "$top/selftests/bench/bench_kvm" ] ||
 		die "selftests/bench is not built (make -C selftests/bench)"
 	make -s -C "$top/selftests/bench" install DESTDIR="$stage" >/dev/null
+	# Debian's iproute2 ip for devices.sh's veth pair (busybox ip cannot
+	# name a peer nor move a link to another namespace); its shared
+	# libraries come below.
+	ip=/usr/sbin/ip
+	[ -e "$ip" ] || ip=/sbin/ip
+	"$ip" -V 2>/dev/null | grep -q iproute2 ||
+		die "no iproute2 $ip on this host (install iproute2)"
+	cp -L "$ip" lib/tandem/bench/ip
 fi
 
-# Debian's kvm modules for the lab kernel, with their dependencies (from
-# modules.dep), decompressed because busybox insmod may not read .ko.xz.
+# Debian's kvm modules for the lab kernel (and veth for the benchmarks),
+# with their dependencies (from modules.dep), decompressed because busybox insmod may not read .ko.xz.
 moddir=/lib/modules/$KVER
 if [ -f "$moddir/modules.dep" ]; then
 	mods=""
-	for m in kvm-intel kvm-amd; do
+	want="kvm-intel kvm-amd"
+	[ "$mode" != bench ] || want="$want veth"
+	for m in $want; do
 		line=$(grep -E "/$m\\.ko(\\.[a-z]+)?:" "$moddir/modules.dep" || true)
 		[ -n "$line" ] || { warn "$m not in $moddir/modules.dep"; continue; }
 		mods="$mods ${line%%:*} ${line#*:}"
