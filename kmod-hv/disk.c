@@ -19,6 +19,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
+#include <linux/virtio_mmio.h>
 #include <linux/workqueue.h>
 #include <net/netlink.h>
 
@@ -278,17 +279,36 @@ static int disk_fill(struct sk_buff *skb, struct tandem_vdev *vdev)
 		nla_put_string(skb, TANDEM_DEVICE_A_SERIAL, disk->blk.serial));
 }
 
+static void disk_flush_io(struct tandem_disk *disk)
+{
+	unsigned int i;
+
+	for (i = 0; i < TANDEM_VBLK_MAX_REQS; i++)
+		flush_work(&disk->io[i].work);
+}
+
+/*
+ * The queue is not ready after the reset, so completions that rerun the
+ * request loop pop nothing: once the work items are flushed, nothing more
+ * touches guest memory until the guest sets the device up again.
+ */
+static void disk_reset(struct tandem_vdev *vdev)
+{
+	struct tandem_disk *disk = container_of(vdev, struct tandem_disk, vdev);
+
+	tandem_vmmio_write(&disk->blk.vmmio, VIRTIO_MMIO_STATUS, 4, 0);
+	disk_flush_io(disk);
+}
+
 static void disk_destroy(struct tandem_vdev *vdev)
 {
 	struct tandem_disk *disk = container_of(vdev, struct tandem_disk, vdev);
-	unsigned int i;
 
 	spin_lock_irq(&disk->lock);
 	disk->dead = true;
 	spin_unlock_irq(&disk->lock);
 	/* Nothing is queued after this: completions only fail what is left. */
-	for (i = 0; i < TANDEM_VBLK_MAX_REQS; i++)
-		flush_work(&disk->io[i].work);
+	disk_flush_io(disk);
 	fput(disk->file);
 	kfree(disk->path);
 	kfree(disk);
@@ -296,6 +316,7 @@ static void disk_destroy(struct tandem_vdev *vdev)
 
 static const struct tandem_vdev_ops disk_vdev_ops = {
 	.fill = disk_fill,
+	.reset = disk_reset,
 	.destroy = disk_destroy,
 };
 

@@ -44,6 +44,13 @@ static int nic_fill(struct sk_buff *skb, struct tandem_vdev *vdev)
 	       nla_put_string(skb, TANDEM_DEVICE_A_IFNAME, nic->ifname);
 }
 
+static void nic_reset(struct tandem_vdev *vdev)
+{
+	struct tandem_nic *nic = container_of(vdev, struct tandem_nic, vdev);
+
+	tandem_vnet_dev_reset(nic->dev);
+}
+
 static void nic_destroy(struct tandem_vdev *vdev)
 {
 	struct tandem_nic *nic = container_of(vdev, struct tandem_nic, vdev);
@@ -54,6 +61,7 @@ static void nic_destroy(struct tandem_vdev *vdev)
 
 static const struct tandem_vdev_ops nic_vdev_ops = {
 	.fill = nic_fill,
+	.reset = nic_reset,
 	.destroy = nic_destroy,
 };
 

@@ -843,6 +843,7 @@ int tandem_device_attach_doit(struct sk_buff *skb, struct genl_info *info);
 int tandem_device_detach_doit(struct sk_buff *skb, struct genl_info *info);
 int tandem_vdevs_fill(struct sk_buff *skb, struct tandem_domain *dom);
 void tandem_vdevs_destroy(struct tandem_domain *dom);
+void tandem_vdevs_reset(struct tandem_domain *dom);
 struct tandem_domain *tandem_domain_lookup(struct genl_info *info,
 					   int id_attr, int name_attr);
 int tandem_ask(struct tandem_decision *dec, struct genl_info *info);

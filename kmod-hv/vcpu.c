@@ -720,6 +720,7 @@ int tandem_domain_restart(struct tandem_domain *dom)
 		goto out;
 	}
 	/* The vCPU threads wait, out of the guest, until the state changes. */
+	tandem_vdevs_reset(dom);
 	tandem_mem_restore(&dom->mem);
 	for (i = 0; i < dom->vcpus && !err; i++) {
 		struct tandem_vcpu *vcpu = &dom->vcpu[i];

@@ -163,6 +163,26 @@ void tandem_vdevs_destroy(struct tandem_domain *dom)
 			tandem_vdev_remove(dom->vdev[i]);
 }
 
+/**
+ * tandem_vdevs_reset() - reset every device of a restarting domain
+ * @dom: the domain, its vCPUs out of the guest, its ctl_lock held
+ *
+ * Before the domain's memory is put back: requests in flight complete
+ * into nothing (the transport's reset drops them) and no backend writes
+ * guest memory after this returns. The rebooted guest finds its devices
+ * as at power-on.
+ */
+void tandem_vdevs_reset(struct tandem_domain *dom)
+{
+	unsigned int i;
+
+	mutex_lock(&dom->vdev_lock);
+	for (i = 0; i < TANDEM_VIRTIO_SLOTS; i++)
+		if (dom->vdev[i])
+			dom->vdev[i]->ops->reset(dom->vdev[i]);
+	mutex_unlock(&dom->vdev_lock);
+}
+
 /* DEVICE_ATTACH ------------------------------------------------------------ */
 
 /* The lowest index not used by a device of @type, or -1 when all are. */

@@ -19,11 +19,15 @@ struct tandem_vdev;
  * struct tandem_vdev_ops - what differs between device types
  * @fill: put the type's attributes (&enum tandem_device_attr) into a
  *	message: 0 or -EMSGSIZE
+ * @reset: reset the device as a guest writing 0 to Status does, and wait
+ *	for what the backend still does to guest memory; process context, no
+ *	vCPU running (the domain restarts, its memory is about to be put back)
  * @destroy: stop the backend (waiting for I/O in flight), release what it
  *	holds and free the device; process context, no vCPU running
  */
 struct tandem_vdev_ops {
 	int (*fill)(struct sk_buff *skb, struct tandem_vdev *vdev);
+	void (*reset)(struct tandem_vdev *vdev);
 	void (*destroy)(struct tandem_vdev *vdev);
 };
 

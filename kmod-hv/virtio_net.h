@@ -226,6 +226,7 @@ struct tandem_vnet_dev *tandem_vnet_dev_create(struct tandem_mem *mem,
 struct tandem_vmmio *tandem_vnet_dev_vmmio(struct tandem_vnet_dev *d);
 void tandem_vnet_dev_stats(struct tandem_vnet_dev *d,
 			   struct tandem_vnet_stats *stats);
+void tandem_vnet_dev_reset(struct tandem_vnet_dev *d);
 void tandem_vnet_dev_destroy(struct tandem_vnet_dev *d);
 
 #endif /* TANDEM_VIRTIO_NET_H */

@@ -21,6 +21,7 @@
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/virtio_mmio.h>
 #include <linux/workqueue.h>
 
 #include "virtio_net.h"
@@ -331,6 +332,22 @@ void tandem_vnet_dev_stats(struct tandem_vnet_dev *d,
 {
 	tandem_vnet_get_stats(&d->vnet, stats);
 	stats->rx_dropped += atomic64_read(&d->xmit_dropped);
+}
+
+/**
+ * tandem_vnet_dev_reset() - reset the device as the guest's Status = 0 does
+ * @d: the device
+ *
+ * Then waits for the worker: after this, nothing writes guest memory until
+ * the guest sets the queues up again (the core refuses frames before
+ * DRIVER_OK). For a domain that restarts, before its memory is put back.
+ *
+ * Context: process context, may sleep; no vCPU in the guest.
+ */
+void tandem_vnet_dev_reset(struct tandem_vnet_dev *d)
+{
+	tandem_vmmio_write(tandem_vnet_dev_vmmio(d), VIRTIO_MMIO_STATUS, 4, 0);
+	flush_work(&d->work);
 }
 
 /**

@@ -155,7 +155,7 @@ static int create_guest(FIXTURE_DATA(vblk) *self, const char *run_mode,
 	fprintf(f, "name = \"%s\"\nmemory = %d\nvcpus = 1\n"
 		"kernel = \"%s\"\nramdisk = \"%s\"\n"
 		"cmdline = \"console=ttyS0 %s tandem.run=%s tandem.mib=%d\"\n"
-		"on_poweroff = \"destroy\"\n"
+		"on_poweroff = \"destroy\"\non_reboot = \"restart\"\n"
 		"disk = [ \"path=%s\", \"path=%s, ro\" ]\n",
 		self->name, GUEST_MIB, GUEST_VMLINUX, GUEST_INITRD,
 		self->marker, run_mode, mib, self->img, self->ro_img);
@@ -247,14 +247,18 @@ TEST_F_TIMEOUT(vblk, guest_makes_ext4_and_its_data_reaches_the_file, 900)
 }
 
 /*
- * The guest syncs /data (4 MiB) and goes on writing other files; the domain is
- * destroyed under it. The backing file holds a file system that e2fsck
- * recovers from its journal (at most corrections, status 1) and then finds
- * clean, with /data as it was synced: what was flushed survives.
+ * The guest writes /data (4 MiB), syncs and reboots; the domain restarts
+ * (on_reboot = restart), its disk reset with it, and the rebooted guest
+ * finds /data intact on the same disk. It goes on writing other files and
+ * the domain is destroyed under it. The backing file holds a file system
+ * that e2fsck recovers from its journal (at most corrections, status 1)
+ * and then finds clean, with /data as it was synced: what was flushed
+ * survives.
  */
-TEST_F_TIMEOUT(vblk, destroy_mid_write_keeps_what_was_flushed, 900)
+TEST_F_TIMEOUT(vblk, reboot_then_destroy_mid_write_keeps_what_was_flushed, 900)
 {
 	char out[4096], cmd[256], sum[40], got[40];
+	struct gt_stats st;
 	int rc;
 
 	LG_NEED_GUEST(TG_LONG);
@@ -262,7 +266,14 @@ TEST_F_TIMEOUT(vblk, destroy_mid_write_keeps_what_was_flushed, 900)
 	rc = create_guest(self, "blkdestroy", DESTROY_MIB, out, sizeof(out));
 	ASSERT_EQ(0, rc) TH_LOG("tandem create -f:\n%s", out);
 	ASSERT_TRUE(self->created);
+	LG_WAIT(&self->d, "tandem-guest: blk rebooting", BOOT_TIMEOUT);
+	snprintf(cmd, sizeof(cmd), "tandem-guest: blk after reboot %s", sum);
+	LG_WAIT(&self->d, "tandem-guest: blk after reboot ", BOOT_TIMEOUT);
+	EXPECT_NE(NULL, strstr(self->d.console, cmd))
+		TH_LOG("console:\n%s", self->d.console);
 	LG_WAIT(&self->d, "tandem-guest: blk writing", BOOT_TIMEOUT);
+	ASSERT_EQ(0, gt_get(&self->d, &st));
+	EXPECT_EQ(TANDEM_STATE_RUNNING, st.state);
 	/* Let writes of the next files reach the disk, then pull the plug. */
 	usleep(500000);
 	ASSERT_EQ(0, tg_destroy(&self->d)) TH_LOG("destroy: %s", self->d.msg);
