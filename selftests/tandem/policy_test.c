@@ -964,7 +964,9 @@ TEST_F(kagent, policy_get_returns_what_was_set)
 			   PCFG(MEMORY_POOL) | PCFG(NAME_PATTERN) |
 			   PCFG(MEM_WRITE_STATES) | PCFG(CPUS) | PCFG(WEIGHT) |
 			   PCFG(CAP) | PCFG(ON_CRASH) | PCFG(MAX_RESTARTS) |
-			   PCFG(ON_POWEROFF) | PCFG(ON_REBOOT),
+			   PCFG(ON_POWEROFF) | PCFG(ON_REBOOT) | PCFG(DISK_DIRS) |
+			   PCFG(DISK_RO_DIRS) | PCFG(MAX_DISKS) | PCFG(MAX_NICS) |
+			   PCFG(NIC_NAMES),
 		.max_domains = 17,
 		.max_memory = 96 * MiB,
 		.max_vcpus = 7,
@@ -981,6 +983,11 @@ TEST_F(kagent, policy_get_returns_what_was_set)
 		.max_restarts = 7,
 		.on_poweroff = TANDEM_CRASH_DESTROY,
 		.on_reboot = TANDEM_CRASH_RESTART,
+		.disk_dirs = "/srv/disks:/var/lib/tandem/disks",
+		.disk_ro_dirs = "/srv/images",
+		.max_disks = 3,
+		.max_nics = 5,
+		.nic_names = "tdm*",
 	}, got;
 
 	kset(_metadata, self, &cfg);
@@ -999,6 +1006,11 @@ TEST_F(kagent, policy_get_returns_what_was_set)
 	EXPECT_EQ(cfg.max_restarts, got.max_restarts);
 	EXPECT_EQ(cfg.on_poweroff, got.on_poweroff);
 	EXPECT_EQ(cfg.on_reboot, got.on_reboot);
+	EXPECT_STREQ(cfg.disk_dirs, got.disk_dirs);
+	EXPECT_STREQ(cfg.disk_ro_dirs, got.disk_ro_dirs);
+	EXPECT_EQ(cfg.max_disks, got.max_disks);
+	EXPECT_EQ(cfg.max_nics, got.max_nics);
+	EXPECT_STREQ(cfg.nic_names, got.nic_names);
 
 	/* A subset changes only its keys. */
 	cfg.present = PCFG(MAX_VCPUS);
