@@ -276,4 +276,6 @@ if ! tr -d '\r' <"$log" | grep -aqE "$begin_re"; then
 fi
 [ "${timed_out:-0}" = 1 ] && exit 2
 echo "lab $lab: stopped without $end_re after $elapsed s"
+# Why: the emulator's last words (a QEMU abort, Bochs's panic) if any.
+[ -s "$work/emulator.out" ] && tail -n 5 "$work/emulator.out" | sed 's/^/emulator: /'
 exit 1
