@@ -47,8 +47,13 @@ static inline void stopped_why(struct tg_domain *d, char *out, size_t len)
 			 info);
 }
 
-/* Wait until the console shows @needle: 0, -ETIMEDOUT or -ESHUTDOWN. */
-static inline int wait_console(struct tg_domain *d, const char *needle, int ms)
+/*
+ * Wait until the console shows @needle: 0, -ETIMEDOUT or -ESHUTDOWN (the
+ * domain crashed, or shut down unless @through_shutdown: a reboot the
+ * agent turns into a restart passes through state shutdown).
+ */
+static inline int lg_wait_console(struct tg_domain *d, const char *needle,
+				  int ms, int through_shutdown)
 {
 	long end = gt_now_ms() + ms;
 	int stopped = 0;
@@ -64,7 +69,8 @@ static inline int wait_console(struct tg_domain *d, const char *needle, int ms)
 			return -ESHUTDOWN;
 		/* Stopped: one more look at the console, then give up. */
 		err = tg_state(d);
-		if (err == TANDEM_STATE_CRASHED || err == TANDEM_STATE_SHUTDOWN) {
+		if (err == TANDEM_STATE_CRASHED ||
+		    (err == TANDEM_STATE_SHUTDOWN && !through_shutdown)) {
 			stopped = 1;
 			continue;
 		}
@@ -72,6 +78,12 @@ static inline int wait_console(struct tg_domain *d, const char *needle, int ms)
 			return -ETIMEDOUT;
 		usleep(20000);
 	}
+}
+
+/* Wait until the console shows @needle: 0, -ETIMEDOUT or -ESHUTDOWN. */
+static inline int wait_console(struct tg_domain *d, const char *needle, int ms)
+{
+	return lg_wait_console(d, needle, ms, 0);
 }
 
 /*

@@ -268,7 +268,10 @@ TEST_F_TIMEOUT(vblk, reboot_then_destroy_mid_write_keeps_what_was_flushed, 900)
 	ASSERT_TRUE(self->created);
 	LG_WAIT(&self->d, "tandem-guest: blk rebooting", BOOT_TIMEOUT);
 	snprintf(cmd, sizeof(cmd), "tandem-guest: blk after reboot %s", sum);
-	LG_WAIT(&self->d, "tandem-guest: blk after reboot ", BOOT_TIMEOUT);
+	rc = lg_wait_console(&self->d, "tandem-guest: blk after reboot ",
+			     BOOT_TIMEOUT, 1);
+	ASSERT_EQ(0, rc) TH_LOG("no reboot (%s); console:\n%s", strerror(-rc),
+				self->d.console);
 	EXPECT_NE(NULL, strstr(self->d.console, cmd))
 		TH_LOG("console:\n%s", self->d.console);
 	LG_WAIT(&self->d, "tandem-guest: blk writing", BOOT_TIMEOUT);

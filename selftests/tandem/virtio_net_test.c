@@ -321,6 +321,10 @@ TEST_F_TIMEOUT(vnet, guest_and_host_talk_over_the_nic, 1800)
 		TH_LOG("the domain was not destroyed at power-off");
 	self->created = 0;
 	tg_close(&self->d);
+	/* Out of the table first, then its devices go: wait a little. */
+	t0 = gt_now_ms();
+	while (netdev_exists(ifname) && gt_now_ms() - t0 < 30000)
+		usleep(50000);
 	EXPECT_FALSE(netdev_exists(ifname)) TH_LOG("%s outlived its domain", ifname);
 }
 
