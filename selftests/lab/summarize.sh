@@ -15,7 +15,9 @@
 # line counts as one test: a crash, a timeout or a missing binary is one
 # failure under its name. Also one failure each for: a lab that did not
 # reach TANDEM-LAB-END, a non-zero rc there with no failure to show for it,
-# and every line scan-log.sh finds in the kernel log.
+# and every line scan-log.sh finds in the kernel log. A failed case's FAIL
+# line is followed by the last lines it logged, indented, so that a CI log
+# says why.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,6 +53,7 @@ function unfinished() {
 BEGIN {
 	lab = ENVIRON["LAB"]
 	passed = failed = skipped = 0
+	LOGMAX = 12	# the last lines a failed case printed
 	cur = ""; ended = 0; rc = ""
 }
 /^TANDEM-LAB-END/ {
@@ -82,10 +85,18 @@ cur != "" && /^# # Totals: / {
 	totals = 1
 	next
 }
+# A harness case starts: keep its log lines to show if it fails.
+cur != "" && /^# # +RUN / { nlog = 0; next }
+cur != "" && /^# # / { caselog[nlog++ % LOGMAX] = substr($0, 5); next }
 cur != "" && /^# not ok [0-9]+ / {
 	c = $0
 	sub(/^# not ok [0-9]+ /, "", c)
-	cases[ncases++] = c
+	why = ""
+	for (i = (nlog > LOGMAX ? nlog - LOGMAX : 0); i < nlog; i++)
+		why = why "\n    " caselog[i % LOGMAX]
+	cases[ncases] = c
+	whys[ncases++] = why
+	nlog = 0
 	next
 }
 /^(not )?ok [0-9]+ selftests: [^ ]+: [^ ]+/ {
@@ -97,7 +108,7 @@ cur != "" && /^# not ok [0-9]+ / {
 	if (totals) {
 		# Per-case counts came from Totals; name the failed cases.
 		for (i = 0; i < ncases; i++)
-			print "lab " lab ": FAIL " name ": " cases[i]
+			print "lab " lab ": FAIL " name ": " cases[i] whys[i]
 		if ($1 == "not" && nf == 0)
 			fail(name ": " (note != "" ? note : "failed") " after all its cases passed")
 	} else if ($1 == "not") {
