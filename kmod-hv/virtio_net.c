@@ -413,7 +413,15 @@ static bool vnet_rx(struct tandem_vnet *vnet, const struct vnet_state *s)
 		if (vnet->bl_len)
 			tandem_vq_disable_notify(vq);
 		while (vnet->bl_len && n < VNET_FREE_BATCH) {
-			if (total == TANDEM_VNET_BUDGET) {
+			/*
+			 * A frame takes at most a stash of chains: keep room
+			 * for it in @rx_used. A driver that re-adds heads it
+			 * has not got back could otherwise have more chains
+			 * popped than the queue holds.
+			 */
+			if (total == TANDEM_VNET_BUDGET ||
+			    vnet->nr_rx_used + TANDEM_VNET_RX_STASH >
+			    TANDEM_VNET_QUEUE_SIZE) {
 				more = true;
 				break;
 			}
@@ -457,7 +465,7 @@ static bool vnet_rx(struct tandem_vnet *vnet, const struct vnet_state *s)
 			tandem_vmmio_signal_used(&vnet->vmmio, TANDEM_VNET_RXQ);
 		for (i = 0; i < n; i++)
 			vnet->ops->rx_free(vnet, &done[i], delivered[i]);
-	} while (n == VNET_FREE_BATCH && !broken);
+	} while (n == VNET_FREE_BATCH && !broken && !more);
 	return more;
 }
 

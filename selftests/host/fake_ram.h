@@ -33,6 +33,8 @@
  * @outside: accesses outside RAM: must stay 0
  * @watch: writes touching this GPA are counted in @watch_writes
  * @watch_writes: see @watch
+ * @hook: when set, called before each access: the guest driver acting
+ *	while the device runs (@src is %NULL for a read)
  */
 struct tandem_mem {
 	u8 *ram;
@@ -40,6 +42,7 @@ struct tandem_mem {
 	unsigned int outside;
 	u64 watch;
 	unsigned int watch_writes;
+	void (*hook)(u64 gpa, size_t len, const void *src);
 };
 
 static u8 fake_arena[FAKE_RAM_GUARD + RAM_SIZE + FAKE_RAM_GUARD];
@@ -68,6 +71,8 @@ void tandem_mem_read(struct tandem_mem *m, u64 gpa, void *dst, size_t len)
 {
 	void *p = fake_ram_ptr(m, gpa, len);
 
+	if (m->hook)
+		m->hook(gpa, len, NULL);
 	m->reads++;
 	if (p)
 		memcpy(dst, p, len);
@@ -78,6 +83,8 @@ void tandem_mem_write(struct tandem_mem *m, u64 gpa, const void *src,
 {
 	void *p = fake_ram_ptr(m, gpa, len);
 
+	if (m->hook)
+		m->hook(gpa, len, src);
 	m->writes++;
 	if (m->watch >= gpa && m->watch - gpa < len)
 		m->watch_writes++;
@@ -92,6 +99,7 @@ static inline void fake_ram_reset(void)
 	memset(mem.ram, 0, RAM_SIZE);
 	mem.reads = mem.writes = mem.outside = mem.watch_writes = 0;
 	mem.watch = ~0ull;
+	mem.hook = NULL;
 }
 
 static inline bool fake_ram_guards_intact(void)
