@@ -145,7 +145,7 @@ trap 'exit 130' INT TERM HUP
 if [ "$lab" = svm ]; then
 	set -- qemu-system-x86_64 -accel tcg -cpu max -smp "$cpus" -m "$megs" \
 		-no-reboot -nic none -kernel "$kernel" -initrd "$initrd" \
-		-append "$append"
+		-append "$append" -d cpu_reset -D "$work/qemu-reset.log"
 	[ "$det" = 1 ] && set -- "$@" -icount shift=0,sleep=off
 	if [ "$interactive" = 1 ]; then
 		set -- "$@" -nographic \
@@ -222,7 +222,10 @@ else
 	else
 		out=$work/emulator.out
 	fi
-	(cd "$work" && exec setsid "$@" </dev/null >"$out" 2>&1) &
+	# The emulator's exit status goes to its output: a signal (QEMU
+	# crashed) is not a reset the lab asked for (-no-reboot).
+	(cd "$work" && setsid "$@" </dev/null >"$out" 2>&1
+	 echo "exit status $?" >>"$out") &
 	pid=$!
 	# LOG.times: the host's seconds since the start when each kselftest
 	# result line arrived, so that slow tests can be found (the labs'
@@ -278,4 +281,11 @@ fi
 echo "lab $lab: stopped without $end_re after $elapsed s"
 # Why: the emulator's last words (a QEMU abort, Bochs's panic) if any.
 [ -s "$work/emulator.out" ] && tail -n 5 "$work/emulator.out" | sed 's/^/emulator: /'
+# QEMU's -d cpu_reset log: a triple fault of the lab's own kernel, and
+# where its CPU was (a reset the lab asked for has no triple fault).
+if [ -f "$work/qemu-reset.log" ] && grep -q "Triple fault" "$work/qemu-reset.log"; then
+	echo "emulator: the lab's CPU triple-faulted (qemu-reset.log)"
+	awk '/Triple fault/ { t = 1 } t && /^(RAX|RSI|R8 |R12|RIP|ES |CS |SS |GS |TR |GDT|IDT|CR0|EFER)/' \
+		"$work/qemu-reset.log" | head -n 16 | sed 's/^/emulator: /'
+fi
 exit 1
