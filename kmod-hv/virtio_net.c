@@ -42,6 +42,9 @@ struct vnet_state {
 	bool mrg;
 	bool csum;
 	bool guest_csum;
+	bool tso4;
+	bool tso6;
+	bool ecn;
 };
 
 static struct tandem_vq *vnet_vq(struct tandem_vnet *vnet, unsigned int q)
@@ -112,6 +115,9 @@ static void vnet_snapshot(struct tandem_vnet *vnet, struct vnet_state *s)
 	s->mrg = f & (1ULL << VIRTIO_NET_F_MRG_RXBUF);
 	s->csum = f & (1ULL << VIRTIO_NET_F_CSUM);
 	s->guest_csum = f & (1ULL << VIRTIO_NET_F_GUEST_CSUM);
+	s->tso4 = f & (1ULL << VIRTIO_NET_F_HOST_TSO4);
+	s->tso6 = f & (1ULL << VIRTIO_NET_F_HOST_TSO6);
+	s->ecn = f & (1ULL << VIRTIO_NET_F_HOST_ECN);
 }
 
 /**
@@ -128,6 +134,41 @@ void tandem_vnet_tx_copy(struct tandem_vnet *vnet,
 {
 	vnet_copy(vnet, pkt->segs, pkt->nr_segs, TANDEM_VNET_HDR_LEN, dst,
 		  pkt->len, false);
+}
+
+/**
+ * tandem_vnet_tx_copy_range() - copy part of a transmitted frame
+ * @vnet: the device
+ * @pkt: the frame, as &tandem_vnet_ops.tx received it
+ * @off: first byte of the frame to copy
+ * @dst: @len bytes
+ * @len: bytes; @off + @len at most @pkt->len
+ *
+ * As tandem_vnet_tx_copy(), for a frame copied into pieces (the pages of
+ * a socket buffer).
+ */
+void tandem_vnet_tx_copy_range(struct tandem_vnet *vnet,
+			       const struct tandem_vnet_txpkt *pkt, u32 off,
+			       void *dst, u32 len)
+{
+	if (off > pkt->len || len > pkt->len - off)
+		return;
+	vnet_copy(vnet, pkt->segs, pkt->nr_segs, TANDEM_VNET_HDR_LEN + off,
+		  dst, len, false);
+}
+
+/* A segmentation offload request the driver may make (5.1.6.2). */
+static bool vnet_gso_ok(const struct vnet_state *s, u8 gso_type)
+{
+	if ((gso_type & VIRTIO_NET_HDR_GSO_ECN) && !s->ecn)
+		return false;
+	switch (gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+		return s->tso4;
+	case VIRTIO_NET_HDR_GSO_TCPV6:
+		return s->tso6;
+	}
+	return false;
 }
 
 /*
@@ -154,9 +195,20 @@ static int vnet_tx_one(struct tandem_vnet *vnet, const struct vnet_state *s,
 	pkt.len = chain->out_bytes - TANDEM_VNET_HDR_LEN;
 	vnet_copy(vnet, vnet->tx_segs, chain->nr_segs, 0, &hdr, sizeof(hdr),
 		  false);
-	/* No GSO feature is offered: a GSO frame is a driver bug. */
-	if (hdr.gso_type != VIRTIO_NET_HDR_GSO_NONE)
-		return -EOPNOTSUPP;
+	/*
+	 * TCP segmentation offload, as negotiated: the host side gets one
+	 * large frame and its segment size. A GSO frame needs a checksum
+	 * request (each segment's checksum is completed when it is cut).
+	 */
+	if (hdr.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+		if (!vnet_gso_ok(s, hdr.gso_type) ||
+		    !(hdr.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) ||
+		    !hdr.gso_size)
+			return -EOPNOTSUPP;
+		pkt.gso_type = hdr.gso_type;
+		pkt.gso_size = __virtio16_to_cpu(true, hdr.gso_size);
+		pkt.hdr_len = __virtio16_to_cpu(true, hdr.hdr_len);
+	}
 	/* DATA_VALID and RSC_INFO mean nothing here (5.1.6.2.2). */
 	if (hdr.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
 		if (!s->csum)
@@ -722,6 +774,9 @@ int tandem_vnet_init(struct tandem_vnet *vnet,
 		   (1ULL << VIRTIO_NET_F_MRG_RXBUF) |
 		   (1ULL << VIRTIO_NET_F_CSUM) |
 		   (1ULL << VIRTIO_NET_F_GUEST_CSUM) |
+		   (1ULL << VIRTIO_NET_F_HOST_TSO4) |
+		   (1ULL << VIRTIO_NET_F_HOST_TSO6) |
+		   (1ULL << VIRTIO_NET_F_HOST_ECN) |
 		   (1ULL << VIRTIO_RING_F_EVENT_IDX) |
 		   (1ULL << VIRTIO_RING_F_INDIRECT_DESC);
 	err = tandem_vmmio_init(&vnet->vmmio, &vnet_vmmio_ops, vnet, mem,

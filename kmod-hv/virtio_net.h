@@ -76,7 +76,13 @@ struct tandem_vnet_pkt {
  * @csum: %TANDEM_VNET_CSUM_NONE or %TANDEM_VNET_CSUM_PARTIAL
  * @csum_start: as in &struct tandem_vnet_pkt, checked to lie in the frame
  * @csum_offset: likewise
- * @segs: the chain; copy the frame with tandem_vnet_tx_copy()
+ * @gso_type: VIRTIO_NET_HDR_GSO_NONE, or a TCP segmentation offload the
+ *	driver negotiated (TCPV4, TCPV6, with the ECN bit if HOST_ECN was);
+ *	with %TANDEM_VNET_CSUM_PARTIAL always
+ * @gso_size: with @gso_type: the segments' payload size, not zero
+ * @hdr_len: the header's hdr_len, as the driver gave it (a hint)
+ * @segs: the chain; copy the frame with tandem_vnet_tx_copy() or
+ *	tandem_vnet_tx_copy_range()
  * @nr_segs: entries of @segs
  */
 struct tandem_vnet_txpkt {
@@ -84,6 +90,9 @@ struct tandem_vnet_txpkt {
 	u8 csum;
 	u16 csum_start;
 	u16 csum_offset;
+	u8 gso_type;
+	u16 gso_size;
+	u16 hdr_len;
 	const struct tandem_vq_seg *segs;
 	unsigned int nr_segs;
 };
@@ -97,8 +106,9 @@ struct tandem_vnet_txpkt {
  * @tx_packets: frames from the guest handed to the backend
  * @tx_bytes: their bytes
  * @tx_dropped: frames from the guest dropped: shorter than the header plus
- *	14 bytes, longer than %TANDEM_VNET_MAX_FRAME, GSO, bad checksum
- *	request, or refused by the backend
+ *	14 bytes, longer than %TANDEM_VNET_MAX_FRAME, a GSO type not
+ *	negotiated or without a checksum request, bad checksum request, or
+ *	refused by the backend
  */
 struct tandem_vnet_stats {
 	u64 rx_packets;
@@ -208,6 +218,9 @@ void tandem_vnet_process(struct tandem_vnet *vnet);
 void tandem_vnet_purge(struct tandem_vnet *vnet);
 void tandem_vnet_tx_copy(struct tandem_vnet *vnet,
 			 const struct tandem_vnet_txpkt *pkt, void *dst);
+void tandem_vnet_tx_copy_range(struct tandem_vnet *vnet,
+			       const struct tandem_vnet_txpkt *pkt, u32 off,
+			       void *dst, u32 len);
 void tandem_vnet_get_stats(struct tandem_vnet *vnet,
 			   struct tandem_vnet_stats *stats);
 

@@ -15,6 +15,7 @@
 #include <linux/atomic.h>
 #include <linux/err.h>
 #include <linux/etherdevice.h>
+#include <linux/highmem.h>
 #include <linux/if_vlan.h>
 #include <linux/mm.h>
 #include <linux/netdevice.h>
@@ -22,6 +23,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/virtio_mmio.h>
+#include <linux/virtio_net.h>
 #include <linux/workqueue.h>
 
 #include "virtio_net.h"
@@ -61,19 +63,75 @@ static struct tandem_vnet_dev *vnet_dev(struct tandem_vnet *vnet)
 	return container_of(vnet, struct tandem_vnet_dev, vnet);
 }
 
+/*
+ * A socket buffer for a large frame: the first VNET_DEV_LINEAR bytes in
+ * its head (the headers the stack pulls), the rest in page fragments, so
+ * that a 64 KiB segmentation-offload frame needs no high-order allocation.
+ */
+#define VNET_DEV_LINEAR		256
+
+static struct sk_buff *vnet_dev_tx_skb(struct tandem_vnet *vnet,
+				       const struct tandem_vnet_txpkt *pkt)
+{
+	u32 linear = min_t(u32, pkt->len, VNET_DEV_LINEAR), off;
+	struct sk_buff *skb;
+	int i, err;
+
+	skb = alloc_skb_with_frags(NET_IP_ALIGN + linear, pkt->len - linear,
+				   0, &err, GFP_KERNEL);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, NET_IP_ALIGN);
+	tandem_vnet_tx_copy_range(vnet, pkt, 0, skb_put(skb, linear), linear);
+	off = linear;
+	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++) {
+		skb_frag_t *frag = &skb_shinfo(skb)->frags[i];
+		u32 n = skb_frag_size(frag);
+		void *va = kmap_local_page(skb_frag_page(frag));
+
+		tandem_vnet_tx_copy_range(vnet, pkt, off, va, n);
+		kunmap_local(va);
+		off += n;
+	}
+	skb->data_len = pkt->len - linear;
+	skb->len += skb->data_len;
+	return skb;
+}
+
 /* Guest to host: a frame the guest sent, received on the host device. */
 static int vnet_dev_tx(struct tandem_vnet *vnet,
 		       const struct tandem_vnet_txpkt *pkt)
 {
 	struct net_device *ndev = vnet_dev(vnet)->ndev;
+	struct virtio_net_hdr hdr = {
+		.gso_type = pkt->gso_type,
+		.gso_size = __cpu_to_virtio16(true, pkt->gso_size),
+		.hdr_len = __cpu_to_virtio16(true, pkt->hdr_len),
+	};
 	struct sk_buff *skb;
 
-	skb = __netdev_alloc_skb_ip_align(ndev, pkt->len, GFP_KERNEL);
+	if (pkt->len > VNET_DEV_LINEAR + PAGE_SIZE) {
+		skb = vnet_dev_tx_skb(vnet, pkt);
+	} else {
+		skb = __netdev_alloc_skb_ip_align(ndev, pkt->len, GFP_KERNEL);
+		if (skb)
+			tandem_vnet_tx_copy(vnet, pkt, skb_put(skb, pkt->len));
+	}
 	if (!skb)
 		return -ENOMEM;
-	tandem_vnet_tx_copy(vnet, pkt, skb_put(skb, pkt->len));
-	if (pkt->csum == TANDEM_VNET_CSUM_PARTIAL &&
-	    !skb_partial_csum_set(skb, pkt->csum_start, pkt->csum_offset)) {
+	skb->dev = ndev;
+	if (pkt->csum == TANDEM_VNET_CSUM_PARTIAL) {
+		hdr.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		hdr.csum_start = __cpu_to_virtio16(true, pkt->csum_start);
+		hdr.csum_offset = __cpu_to_virtio16(true, pkt->csum_offset);
+	}
+	/*
+	 * The kernel's own reading of a virtio-net header, as tun's: checks
+	 * the offsets against the frame and marks a GSO frame untrusted
+	 * (SKB_GSO_DODGY), so that its headers are checked again before it
+	 * is cut into segments.
+	 */
+	if (virtio_net_hdr_to_skb(skb, &hdr, true)) {
 		kfree_skb(skb);
 		return -EINVAL;
 	}

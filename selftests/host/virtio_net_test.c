@@ -49,6 +49,8 @@ static struct {
 	u32 last_len;
 	u8 last_csum;
 	u16 last_start, last_offset;
+	u8 last_gso_type;
+	u16 last_gso_size, last_hdr_len;
 	int tx_ret;
 	bool reset_in_tx;
 	/* Frames for the guest given back. */
@@ -70,8 +72,19 @@ static int host_tx(struct tandem_vnet *v, const struct tandem_vnet_txpkt *p)
 	host.last_csum = p->csum;
 	host.last_start = p->csum_start;
 	host.last_offset = p->csum_offset;
-	if (p->len <= FRAME_MAX)
-		tandem_vnet_tx_copy(v, p, host.last);
+	host.last_gso_type = p->gso_type;
+	host.last_gso_size = p->gso_size;
+	host.last_hdr_len = p->hdr_len;
+	if (p->len <= FRAME_MAX) {
+		/* In two pieces, as the glue copies into a head and pages. */
+		u32 cut = p->len / 3;
+
+		tandem_vnet_tx_copy_range(v, p, 0, host.last, cut);
+		tandem_vnet_tx_copy_range(v, p, cut, host.last + cut,
+					  p->len - cut);
+		/* Out of range: nothing copied. */
+		tandem_vnet_tx_copy_range(v, p, p->len, host.last, 1);
+	}
 	if (host.reset_in_tx) {
 		host.reset_in_tx = false;
 		wr(VIRTIO_MMIO_STATUS, 0);
@@ -329,7 +342,8 @@ static void test_features_and_config(void)
 	const u64 want = F(VIRTIO_F_VERSION_1) | F(VIRTIO_NET_F_MAC) |
 			 F(VIRTIO_NET_F_STATUS) | F(VIRTIO_NET_F_MRG_RXBUF) |
 			 F(VIRTIO_NET_F_CSUM) | F(VIRTIO_NET_F_GUEST_CSUM) |
-			 F(VIRTIO_RING_F_EVENT_IDX) |
+			 F(VIRTIO_NET_F_HOST_TSO4) | F(VIRTIO_NET_F_HOST_TSO6) |
+			 F(VIRTIO_NET_F_HOST_ECN) | F(VIRTIO_RING_F_EVENT_IDX) |
 			 F(VIRTIO_RING_F_INDIRECT_DESC);
 	u32 v;
 
@@ -455,6 +469,82 @@ static void test_tx_bad_frames_dropped_and_counted(void)
 	EXPECT(tx_frame(100, VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 14, 6) == 0,
 	       "NEEDS_CSUM taken without CSUM");
 	EXPECT(tx_frame(100, 0, 0, 0, 0) == 1, "plain frame dropped");
+}
+
+/* Like tx_frame(), with the header's gso_size and hdr_len. */
+static unsigned int tso_frame(u32 len, u8 flags, u8 gso, u16 gso_size)
+{
+	const struct buf b[2] = { { BUF, 12, false }, { BIG, len, false } };
+	unsigned int before = host.tx_calls;
+	struct virtio_net_hdr_v1 h = {
+		.flags = flags, .gso_type = gso,
+		.hdr_len = htole16(54), .gso_size = htole16(gso_size),
+		.csum_start = htole16(34), .csum_offset = htole16(16),
+	};
+
+	memcpy(mem.ram + BUF, &h, sizeof(h));
+	make_frame(mem.ram + BIG, len, 3);
+	add_quiet(TXQ, b, 2);
+	notify(TXQ);
+	return host.tx_calls - before;
+}
+
+static void test_tx_tso_as_negotiated(void)
+{
+	const u8 csum = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	u8 want[2000];
+
+	fresh();
+	EXPECT(offered() & F(VIRTIO_NET_F_HOST_TSO4), "TSO4 not offered");
+	EXPECT(offered() & F(VIRTIO_NET_F_HOST_TSO6), "TSO6 not offered");
+	EXPECT(offered() & F(VIRTIO_NET_F_HOST_ECN), "ECN not offered");
+	EXPECT(!(offered() & F(VIRTIO_NET_F_HOST_UFO)), "UFO offered");
+	/* A 64 KiB TCP segment, as Linux sends it. */
+	EXPECT(tso_frame(TANDEM_VNET_MAX_FRAME, csum, VIRTIO_NET_HDR_GSO_TCPV4,
+			 1448) == 1, "TSO4 frame dropped");
+	EXPECT(host.last_len == TANDEM_VNET_MAX_FRAME &&
+	       host.last_gso_type == VIRTIO_NET_HDR_GSO_TCPV4 &&
+	       host.last_gso_size == 1448 && host.last_hdr_len == 54 &&
+	       host.last_csum == TANDEM_VNET_CSUM_PARTIAL &&
+	       host.last_start == 34 && host.last_offset == 16,
+	       "len %u gso %u/%u hdr_len %u csum %u %u %u", host.last_len,
+	       host.last_gso_type, host.last_gso_size, host.last_hdr_len,
+	       host.last_csum, host.last_start, host.last_offset);
+	make_frame(want, sizeof(want), 3);
+	EXPECT(!memcmp(host.last, want, sizeof(want)), "frame differs");
+	EXPECT(tso_frame(3000, csum, VIRTIO_NET_HDR_GSO_TCPV6 |
+			 VIRTIO_NET_HDR_GSO_ECN, 1428) == 1,
+	       "TSO6 frame with ECN dropped");
+	EXPECT(host.last_gso_type == (VIRTIO_NET_HDR_GSO_TCPV6 |
+				      VIRTIO_NET_HDR_GSO_ECN),
+	       "gso type %#x", host.last_gso_type);
+	/* Plain frames carry no GSO type. */
+	EXPECT(tso_frame(100, 0, VIRTIO_NET_HDR_GSO_NONE, 0) == 1, "dropped");
+	EXPECT(host.last_gso_type == VIRTIO_NET_HDR_GSO_NONE, "gso type set");
+
+	/* What the driver may not ask: each dropped and counted. */
+	EXPECT(tso_frame(3000, 0, VIRTIO_NET_HDR_GSO_TCPV4, 1448) == 0,
+	       "TSO without a checksum request taken");
+	EXPECT(tso_frame(3000, csum, VIRTIO_NET_HDR_GSO_TCPV4, 0) == 0,
+	       "gso_size 0 taken");
+	EXPECT(tso_frame(3000, csum, VIRTIO_NET_HDR_GSO_UDP, 1448) == 0,
+	       "UFO taken");
+	EXPECT(tso_frame(3000, csum, 5 /* UDP_L4 */, 1448) == 0,
+	       "USO taken");
+	EXPECT(stats().tx_dropped == 4, "%llu dropped",
+	       (unsigned long long)stats().tx_dropped);
+
+	/* Not negotiated: TSO6 and ECN off, TSO4 on. */
+	fresh_dev(ALL_FEATURES & ~F(VIRTIO_RING_F_EVENT_IDX) &
+		  ~F(VIRTIO_NET_F_HOST_TSO6) & ~F(VIRTIO_NET_F_HOST_ECN));
+	EXPECT(tso_frame(3000, csum, VIRTIO_NET_HDR_GSO_TCPV6, 1428) == 0,
+	       "TSO6 taken without HOST_TSO6");
+	EXPECT(tso_frame(3000, csum, VIRTIO_NET_HDR_GSO_TCPV4 |
+			 VIRTIO_NET_HDR_GSO_ECN, 1448) == 0,
+	       "ECN taken without HOST_ECN");
+	EXPECT(tso_frame(3000, csum, VIRTIO_NET_HDR_GSO_TCPV4, 1448) == 1,
+	       "TSO4 dropped");
+	EXPECT(!needs_reset(), "device needs reset");
 }
 
 static void expect_broken(const char *why)
@@ -944,6 +1034,7 @@ static const struct tap_case cases[] = {
 	T(test_init_refuses_missing_ops),
 	T(test_tx_split_frame_with_partial_csum),
 	T(test_tx_bad_frames_dropped_and_counted),
+	T(test_tx_tso_as_negotiated),
 	T(test_tx_writable_buffer_breaks_queue),
 	T(test_rx_one_chain),
 	T(test_rx_mergeable_chains),
