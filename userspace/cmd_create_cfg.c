@@ -127,11 +127,35 @@ static int tsc_khz_cb(struct nl_msg *msg, void *arg)
  *   vCPU thread that the host preempts can miss (the ticks coalesce), and
  *   the guest then panics ("IO-APIC + timer doesn't work"). Linux sets it
  *   by itself on KVM for the same reason.
+ * - tsc=reliable, unless the line has a tsc= option, when the host itself
+ *   keeps time with its TSC: the guest's TSC is the host's, offset, never
+ *   scaled. Without it Linux's clocksource watchdog compares the TSC with
+ *   the jiffies of missed ticks, marks it unstable, and the guest keeps
+ *   time with the ACPI PM timer: a port read, a VM exit, at every clock
+ *   read (hundreds per millisecond under network or disk load).
  */
+static const char *tsc_reliable(const char *cmdline)
+{
+	char cs[32] = "";
+	FILE *f;
+
+	if (strstr(cmdline, "tsc="))
+		return "";
+	f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+		  "re");
+	if (!f)
+		return "";
+	if (!fgets(cs, sizeof(cs), f))
+		cs[0] = '\0';
+	fclose(f);
+	return strcmp(cs, "tsc\n") ? "" : " tsc=reliable";
+}
+
 static char *guest_cmdline(struct tnl *t, const char *cmdline)
 {
 	const char *timer = strstr(cmdline, "no_timer_check") ?
 			    "" : " no_timer_check";
+	const char *tsc = tsc_reliable(cmdline);
 	uint32_t khz = 0;
 	char *s;
 	int n;
@@ -139,9 +163,10 @@ static char *guest_cmdline(struct tnl *t, const char *cmdline)
 	if (strstr(cmdline, "tsc_early_khz=") ||
 	    tnl_request(t, tnl_msg(t, TANDEM_CMD_GET_INFO, 0), tsc_khz_cb, &khz,
 			"create: get info") || !khz)
-		n = asprintf(&s, "%s%s", cmdline, timer);
+		n = asprintf(&s, "%s%s%s", cmdline, timer, tsc);
 	else
-		n = asprintf(&s, "%s%s tsc_early_khz=%u", cmdline, timer, khz);
+		n = asprintf(&s, "%s%s tsc_early_khz=%u%s", cmdline, timer, khz,
+			     tsc);
 	if (n < 0)
 		return NULL;
 	/* An empty configured line gets no leading blank. */

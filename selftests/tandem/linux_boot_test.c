@@ -195,6 +195,21 @@ static uint32_t tsc_khz(struct tnl_sock *s)
  * the agent is asked with reason poweroff and the configuration's wish
  * (on_poweroff = destroy), and its verdict destroys the domain.
  */
+/* Does the lab itself keep time with its TSC? */
+static int lab_uses_tsc(void)
+{
+	char cs[32] = "";
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+			"r");
+
+	if (!f)
+		return 0;
+	if (!fgets(cs, sizeof(cs), f))
+		cs[0] = '\0';
+	fclose(f);
+	return !strcmp(cs, "tsc\n");
+}
+
 TEST_F_TIMEOUT(linux_guest, lab_kernel_boots_to_init_and_powers_off, 900)
 {
 	char out[4096], want[256], why[2560] = "";
@@ -235,6 +250,15 @@ TEST_F_TIMEOUT(linux_guest, lab_kernel_boots_to_init_and_powers_off, 900)
 	snprintf(want, sizeof(want), " no_timer_check tsc_early_khz=%u", khz);
 	EXPECT_NE(NULL, strstr(self->d.console, want))
 		TH_LOG("no \"%s\" on the command line", want);
+	/*
+	 * The lab keeps time with its TSC: the guest is told its TSC (the
+	 * lab's, offset) is reliable, and keeps time with it rather than
+	 * with the PM timer, whose every read is an exit.
+	 */
+	if (lab_uses_tsc()) {
+		EXPECT_NE(NULL, strstr(self->d.console, " tsc=reliable"))
+			TH_LOG("no tsc=reliable on the command line");
+	}
 	/* "... MHz processor", or "... MHz TSC" after CPUID's processor rate. */
 	snprintf(want, sizeof(want), "tsc: Detected %u.%03u MHz ",
 		 khz / 1000, khz % 1000);
@@ -271,6 +295,16 @@ TEST_F_TIMEOUT(linux_guest, lab_kernel_boots_to_init_and_powers_off, 900)
 	 * timestamps (the guest's TSC at the host's rate) agree.
 	 */
 	LG_WAIT(&self->d, "tandem-guest: slept", BOOT_TIMEOUT);
+	if (lab_uses_tsc()) {
+		/* tsc-early, then tsc once its rate is refined. */
+		EXPECT_NE(NULL, strstr(self->d.console,
+				       "clocksource: Switched to clocksource tsc"))
+			TH_LOG("the guest's clocksource is not its TSC; console:\n%s",
+			       self->d.console);
+		EXPECT_EQ(NULL, strstr(self->d.console,
+				       "Switched to clocksource acpi_pm"));
+		EXPECT_EQ(NULL, strstr(self->d.console, "Marking TSC unstable"));
+	}
 	ms = gt_now_ms() - host_t0;
 	EXPECT_LE(1800, ms) TH_LOG("sleep 2 took %ld ms of the host's clock", ms);
 	EXPECT_GE(2200, ms) TH_LOG("sleep 2 took %ld ms of the host's clock", ms);
