@@ -16,7 +16,6 @@
 #include <linux/falloc.h>
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
@@ -42,14 +41,9 @@ struct tandem_disk;
  * @req: the request core's slot this work serves
  * @op: &enum disk_op
  * @bv: the guest pages of one call to the file
- * @dw: the same work, deferred to the vCPU thread that asked for it
- * @nowait: the read or write is done in a vCPU thread: it may not wait
- *	for the backing's I/O (IOCB_NOWAIT); -EAGAIN sends it to @work
  */
 struct disk_io {
 	struct work_struct work;
-	struct tandem_vcpu_work dw;
-	bool nowait;
 	struct tandem_disk *disk;
 	struct tandem_vblk_req *req;
 	enum disk_op op;
@@ -65,9 +59,6 @@ struct disk_io {
  * @lock: protects @dead against submissions
  * @dead: being destroyed: requests fail at once instead of queueing
  * @io: one work item per request slot of @blk
- * @inline_rw: reads and writes are done in the vCPU thread that asked:
- *	the backing is memory (tmpfs) or takes IOCB_NOWAIT
- * @deferred: requests handed to vCPU threads and not done yet
  */
 struct tandem_disk {
 	struct tandem_vdev vdev;
@@ -77,39 +68,17 @@ struct tandem_disk {
 	spinlock_t lock; /* @dead against submitters */
 	bool dead;
 	struct disk_io io[TANDEM_VBLK_MAX_REQS];
-	bool inline_rw;
-	atomic_t deferred;
 };
 
-/*
- * One call to the file with the pages gathered so far. With @nowait (in a
- * vCPU thread), a backing that would wait for I/O says -EAGAIN instead,
- * and so does a short transfer: the worker does the request again.
- */
+/* One call to the file with the pages gathered so far. */
 static int disk_iter(struct tandem_disk *disk, struct bio_vec *bv,
-		     unsigned int n, size_t bytes, loff_t *pos, bool write,
-		     bool nowait)
+		     unsigned int n, size_t bytes, loff_t *pos, bool write)
 {
 	struct iov_iter iter;
-	struct kiocb kiocb;
 	ssize_t ret;
 
 	iov_iter_bvec(&iter, write ? ITER_SOURCE : ITER_DEST, bv, n, bytes);
-	if (nowait && (disk->file->f_mode & FMODE_NOWAIT)) {
-		init_sync_kiocb(&kiocb, disk->file);
-		kiocb.ki_pos = *pos;
-		kiocb.ki_flags |= IOCB_NOWAIT;
-		if (write) {
-			file_start_write(disk->file);
-			ret = vfs_iocb_iter_write(disk->file, &kiocb, &iter);
-			file_end_write(disk->file);
-		} else {
-			ret = vfs_iocb_iter_read(disk->file, &kiocb, &iter);
-		}
-		if (ret >= 0 && ret != bytes)
-			return -EAGAIN;
-		*pos = kiocb.ki_pos;
-	} else if (write) {
+	if (write) {
 		file_start_write(disk->file);
 		ret = vfs_iter_write(disk->file, &iter, pos, 0);
 		file_end_write(disk->file);
@@ -149,16 +118,14 @@ static int disk_rw(struct disk_io *io, bool write)
 			left -= len;
 			if (n < DISK_BVECS)
 				continue;
-			err = disk_iter(io->disk, io->bv, n, bytes, &pos, write,
-					io->nowait);
+			err = disk_iter(io->disk, io->bv, n, bytes, &pos, write);
 			if (err)
 				return err;
 			n = 0;
 			bytes = 0;
 		}
 	}
-	return n ? disk_iter(io->disk, io->bv, n, bytes, &pos, write,
-			     io->nowait) : 0;
+	return n ? disk_iter(io->disk, io->bv, n, bytes, &pos, write) : 0;
 }
 
 /* WRITE_ZEROES where fallocate cannot: write the zero page over the range. */
@@ -179,7 +146,7 @@ static int disk_write_zero_pages(struct disk_io *io)
 			bytes += len;
 			left -= len;
 		}
-		err = disk_iter(io->disk, io->bv, n, bytes, &pos, true, false);
+		err = disk_iter(io->disk, io->bv, n, bytes, &pos, true);
 		if (err)
 			return err;
 		cond_resched();
@@ -207,8 +174,9 @@ static int disk_zero(struct disk_io *io)
 	return err == -EOPNOTSUPP ? disk_write_zero_pages(io) : err;
 }
 
-static void disk_io_do(struct disk_io *io)
+static void disk_io_work(struct work_struct *work)
 {
+	struct disk_io *io = container_of(work, struct disk_io, work);
 	int err;
 
 	switch (io->op) {
@@ -223,31 +191,9 @@ static void disk_io_do(struct disk_io *io)
 		err = disk_zero(io);
 		break;
 	}
-	if (err == -EAGAIN && io->nowait) {
-		/* The backing would wait: the worker does it all again. */
-		io->nowait = false;
-		queue_work(system_unbound_wq, &io->work);
-		return;
-	}
 	if (err && err != -EOPNOTSUPP)
 		err = -EIO;
 	tandem_vblk_complete(io->req, err);
-}
-
-static void disk_io_work(struct work_struct *work)
-{
-	disk_io_do(container_of(work, struct disk_io, work));
-}
-
-/* In the vCPU thread that notified, between two slices. */
-static void disk_io_deferred(struct tandem_vcpu_work *w)
-{
-	struct disk_io *io = container_of(w, struct disk_io, dw);
-	struct tandem_disk *disk = io->disk;
-
-	disk_io_do(io);
-	if (atomic_dec_and_test(&disk->deferred))
-		wake_up_var(&disk->deferred);
 }
 
 /* Hand a request to its work item; any context (the vCPU thread's too). */
@@ -261,22 +207,10 @@ static void disk_submit(struct tandem_vblk *blk, struct tandem_vblk_req *req,
 
 	io->req = req;
 	io->op = op;
-	io->nowait = false;
 	spin_lock_irqsave(&disk->lock, flags);
 	dead = disk->dead;
-	if (dead) {
-		/* completed below */
-	} else if (disk->inline_rw && (op == DISK_READ || op == DISK_WRITE) &&
-		   tandem_vcpu_defer(disk->vdev.dom, &io->dw)) {
-		/*
-		 * Cheaper than a worker's wake-up and two context switches:
-		 * the guest's next entry finds the request done.
-		 */
-		io->nowait = true;
-		atomic_inc(&disk->deferred);
-	} else {
+	if (!dead)
 		queue_work(system_unbound_wq, &io->work);
-	}
 	spin_unlock_irqrestore(&disk->lock, flags);
 	if (dead)
 		tandem_vblk_complete(req, -EIO);
@@ -349,9 +283,6 @@ static void disk_flush_io(struct tandem_disk *disk)
 {
 	unsigned int i;
 
-	/* vCPU threads do what they took before they wait or end... */
-	wait_var_event(&disk->deferred, !atomic_read(&disk->deferred));
-	/* ...and may have handed some of it on. */
 	for (i = 0; i < TANDEM_VBLK_MAX_REQS; i++)
 		flush_work(&disk->io[i].work);
 }
@@ -483,7 +414,6 @@ struct tandem_vdev *tandem_disk_create(struct tandem_domain *dom,
 {
 	const struct tandem_vblk_backend_ops *ops = &disk_ops;
 	struct tandem_disk *disk;
-	struct super_block *sb;
 	unsigned int i;
 	int err;
 
@@ -503,19 +433,8 @@ struct tandem_vdev *tandem_disk_create(struct tandem_domain *dom,
 	spin_lock_init(&disk->lock);
 	for (i = 0; i < TANDEM_VBLK_MAX_REQS; i++) {
 		INIT_WORK(&disk->io[i].work, disk_io_work);
-		disk->io[i].dw.fn = disk_io_deferred;
 		disk->io[i].disk = disk;
 	}
-	/*
-	 * Reads and writes in the vCPU thread where they cannot wait long:
-	 * a tmpfs file (memory), or a backing that answers IOCB_NOWAIT
-	 * with -EAGAIN rather than waiting (then the worker does them).
-	 */
-	sb = file_inode(att->file)->i_sb;
-	disk->inline_rw = sb->s_magic == TMPFS_MAGIC ||
-			  sb->s_magic == RAMFS_MAGIC ||
-			  (att->file->f_mode & FMODE_NOWAIT);
-	atomic_set(&disk->deferred, 0);
 	disk->vdev.dom = dom;
 	disk->vdev.type = TANDEM_DEVICE_DISK;
 	disk->vdev.index = att->index;

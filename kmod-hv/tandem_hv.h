@@ -9,7 +9,6 @@
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/kref.h>
-#include <linux/llist.h>
 #include <linux/wait.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -282,19 +281,6 @@ struct tandem_arch_ops {
 #define TANDEM_REQ_KICK		0	/* look at the domain's state again */
 #define TANDEM_REQ_REGS		1	/* a register request is waiting */
 #define TANDEM_REQ_SIPI		2	/* a startup IPI came (@sipi_vector) */
-#define TANDEM_REQ_DEFERRED	3	/* device work waits in @deferred */
-
-/**
- * struct tandem_vcpu_work - device work a vCPU thread does between slices
- * @node: in &tandem_vcpu.deferred
- * @fn: the work, in the vCPU thread, in process context, preemptible
- *
- * See tandem_vcpu_defer().
- */
-struct tandem_vcpu_work {
-	struct llist_node node;
-	void (*fn)(struct tandem_vcpu_work *w);
-};
 
 /* tandem_vcpu.leave: what the thread does once out of the guest */
 enum tandem_leave {
@@ -346,7 +332,6 @@ enum tandem_leave {
  * @req_set: the request writes (else reads) @req_regs
  * @req_regs: the registers of the request
  * @req_err: its outcome
- * @deferred: device work for the thread, from tandem_vcpu_defer()
  */
 struct tandem_vcpu {
 	struct tandem_domain *dom;
@@ -387,7 +372,6 @@ struct tandem_vcpu {
 	bool req_set;
 	struct tandem_vcpu_regs *req_regs;
 	int req_err;
-	struct llist_head deferred;
 };
 
 extern const struct tandem_arch_ops tandem_vmx_ops;
@@ -621,7 +605,6 @@ void tandem_domain_wake(struct tandem_domain *dom);
 void tandem_vcpu_irq_notify(struct tandem_vcpu *vcpu);
 void tandem_vcpu_init_signal(struct tandem_vcpu *vcpu);
 void tandem_vcpu_startup(struct tandem_vcpu *vcpu, u8 vector);
-bool tandem_vcpu_defer(struct tandem_domain *dom, struct tandem_vcpu_work *w);
 u32 tandem_vcpu_threads(void);
 
 /* exits.c: exits handled in common code */

@@ -110,7 +110,6 @@ int tandem_vcpus_alloc(struct tandem_domain *dom)
 		vcpu->id = i;
 		vcpu->cpu = -1;
 		init_waitqueue_head(&vcpu->wait);
-		init_llist_head(&vcpu->deferred);
 		init_completion(&vcpu->init_done);
 		init_completion(&vcpu->req_done);
 		mutex_init(&vcpu->req_lock);
@@ -281,62 +280,12 @@ static u64 tandem_slice_ticks(void)
 	return (u64)tsc_khz * (TANDEM_SLICE_NS / NSEC_PER_USEC) / USEC_PER_MSEC;
 }
 
-/* The vCPU whose slice runs on this CPU (a slice is not preemptible). */
-static DEFINE_PER_CPU(struct tandem_vcpu *, tandem_slice_vcpu);
-
-/**
- * tandem_vcpu_defer() - have the vCPU thread running now do device work
- * @dom: the domain of the device
- * @w: the work; @w->fn set
- *
- * For a device whose request can be served faster in the vCPU thread that
- * made it than by waking a worker: the thread ends its slice after the
- * exit it is handling, runs @w->fn in process context and goes back into
- * the guest, which finds the request done. A notification exit has
- * preemption off; the work may sleep.
- *
- * Return: true when @w was queued (it runs before the thread next enters
- * the guest, waits or ends), false when not called from a slice of one of
- * @dom's vCPU threads: the caller does the work another way.
- */
-bool tandem_vcpu_defer(struct tandem_domain *dom, struct tandem_vcpu_work *w)
-{
-	struct tandem_vcpu *vcpu;
-
-	if (in_interrupt() || preemptible())
-		return false;
-	vcpu = this_cpu_read(tandem_slice_vcpu);
-	if (!vcpu || vcpu->dom != dom || vcpu->task != current)
-		return false;
-	llist_add(&w->node, &vcpu->deferred);
-	set_bit(TANDEM_REQ_DEFERRED, &vcpu->requests);
-	return true;
-}
-
-/* Run the work tandem_vcpu_defer() queued, oldest first. */
-static void tandem_vcpu_serve_deferred(struct tandem_vcpu *vcpu)
-{
-	struct llist_node *n;
-
-	if (!test_and_clear_bit(TANDEM_REQ_DEFERRED, &vcpu->requests))
-		return;
-	n = llist_reverse_order(llist_del_all(&vcpu->deferred));
-	while (n) {
-		struct tandem_vcpu_work *w = llist_entry(n, struct tandem_vcpu_work,
-							 node);
-
-		n = n->next;
-		w->fn(w);
-	}
-}
-
 /* One slice in the guest; returns with preemption enabled again. */
 static void tandem_vcpu_run_slice(struct tandem_vcpu *vcpu)
 {
 	u64 start, now, ticks = tandem_slice_ticks(), deadline;
 
 	kernel_fpu_begin();
-	this_cpu_write(tandem_slice_vcpu, vcpu);
 	WRITE_ONCE(vcpu->in_guest, true);
 	/* Pairs with the barrier in tandem_domain_pause(). */
 	smp_mb();
@@ -365,7 +314,6 @@ static void tandem_vcpu_run_slice(struct tandem_vcpu *vcpu)
 		vcpu->stat_cpus |= BIT_ULL(vcpu->cpu);
 	tandem_fxsave(vcpu->fpu);
 	WRITE_ONCE(vcpu->in_guest, false);
-	this_cpu_write(tandem_slice_vcpu, NULL);
 	kernel_fpu_end();
 }
 
@@ -494,7 +442,6 @@ static int tandem_vcpu_thread(void *data)
 
 	while (!kthread_should_stop()) {
 		clear_bit(TANDEM_REQ_KICK, &vcpu->requests);
-		tandem_vcpu_serve_deferred(vcpu);
 		if (test_and_clear_bit(TANDEM_REQ_REGS, &vcpu->requests))
 			tandem_vcpu_serve_regs(vcpu);
 		if (test_and_clear_bit(TANDEM_REQ_SIPI, &vcpu->requests))
@@ -505,13 +452,9 @@ static int tandem_vcpu_thread(void *data)
 		}
 		tandem_vcpu_throttle(vcpu);
 		tandem_vcpu_run_slice(vcpu);
-		/* Before a restart puts the guest's memory back. */
-		tandem_vcpu_serve_deferred(vcpu);
 		tandem_vcpu_after_slice(vcpu);
 		cond_resched();
 	}
-	/* Devices wait for what they handed over (disk_reset()). */
-	tandem_vcpu_serve_deferred(vcpu);
 
 	if (vcpu->arch)
 		tandem_arch->vcpu_destroy(vcpu);
