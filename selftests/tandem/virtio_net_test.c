@@ -246,7 +246,7 @@ TEST_F_TIMEOUT(vnet, guest_and_host_talk_over_the_nic, 1800)
 	/*
 	 * Known bug, not fixed yet: in the SVM lab, during the
 	 * guest-to-host transfer the guest's memory gets corrupted (a
-	 * wrong CR3, a triple fault on the IDT) in most runs, and three
+	 * wrong CR3, a triple fault on the IDT) in most runs, and four
 	 * times the lab itself stopped; the VMX lab runs the case cleanly.
 	 * See Documentation/devices.rst. Until that is found the case is
 	 * skipped under SVM unless asked for:
