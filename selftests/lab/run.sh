@@ -281,11 +281,10 @@ fi
 echo "lab $lab: stopped without $end_re after $elapsed s"
 # Why: the emulator's last words (a QEMU abort, Bochs's panic) if any.
 [ -s "$work/emulator.out" ] && tail -n 5 "$work/emulator.out" | sed 's/^/emulator: /'
-# QEMU's -d cpu_reset log: a triple fault of the lab's own kernel, and
-# where its CPU was (a reset the lab asked for has no triple fault).
+# QEMU's -d cpu_reset log: a triple fault of the lab's own kernel (a
+# reset the lab asked for has none). With -no-reboot QEMU exits there,
+# without the register dump it logs at a reset it performs.
 if [ -f "$work/qemu-reset.log" ] && grep -q "Triple fault" "$work/qemu-reset.log"; then
-	echo "emulator: the lab's CPU triple-faulted (qemu-reset.log)"
-	awk '/Triple fault/ { t = 1 } t && /^(RAX|RSI|R8 |R12|RIP|ES |CS |SS |GS |TR |GDT|IDT|CR0|EFER)/' \
-		"$work/qemu-reset.log" | head -n 16 | sed 's/^/emulator: /'
+	echo "emulator: the lab's CPU triple-faulted"
 fi
 exit 1

@@ -168,6 +168,21 @@ static int count(const char *hay, const char *needle)
 	return n;
 }
 
+/* Does the lab itself keep time with its TSC? */
+static int lab_uses_tsc(void)
+{
+	char cs[32] = "";
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+			"r");
+
+	if (!f)
+		return 0;
+	if (!fgets(cs, sizeof(cs), f))
+		cs[0] = '\0';
+	fclose(f);
+	return !strcmp(cs, "tsc\n");
+}
+
 /* INFO_A_TSC_KHZ: the rate of the guests' TSCs. */
 static uint32_t tsc_khz(struct tnl_sock *s)
 {
@@ -195,21 +210,6 @@ static uint32_t tsc_khz(struct tnl_sock *s)
  * the agent is asked with reason poweroff and the configuration's wish
  * (on_poweroff = destroy), and its verdict destroys the domain.
  */
-/* Does the lab itself keep time with its TSC? */
-static int lab_uses_tsc(void)
-{
-	char cs[32] = "";
-	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource",
-			"r");
-
-	if (!f)
-		return 0;
-	if (!fgets(cs, sizeof(cs), f))
-		cs[0] = '\0';
-	fclose(f);
-	return !strcmp(cs, "tsc\n");
-}
-
 TEST_F_TIMEOUT(linux_guest, lab_kernel_boots_to_init_and_powers_off, 900)
 {
 	char out[4096], want[256], why[2560] = "";
