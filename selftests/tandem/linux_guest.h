@@ -57,13 +57,21 @@ static inline int lg_wait_console(struct tg_domain *d, const char *needle,
 {
 	long end = gt_now_ms() + ms;
 	int stopped = 0;
+	const char *hit;
 
 	for (;;) {
 		int err = tg_console_poll(d);
 
 		if (err < 0)
 			return err;
-		if (strstr(d->console, needle))
+		/*
+		 * The whole line: a needle that ends a prefix ("net sent ")
+		 * is followed by what the test then checks, and the UART
+		 * may not have delivered it yet. A guest that stopped
+		 * writes no more: a partial last line is what there is.
+		 */
+		hit = strstr(d->console, needle);
+		if (hit && (strchr(hit + strlen(needle), '\n') || stopped))
 			return 0;
 		if (stopped)
 			return -ESHUTDOWN;
