@@ -787,8 +787,9 @@ enum tandem_exit_action tandem_handle_exit(struct tandem_vcpu *vcpu)
 					 vcpu->rip);
 	case TANDEM_EXIT_FAIL_ENTRY:
 		return tandem_vcpu_crash(vcpu,
-					 "VM entry failed (reason %#x, qualification %#llx)",
-					 e->hw_reason, e->hw_qual);
+					 "VM entry failed (reason %#x, qualification %#llx%s%s)",
+					 e->hw_reason, e->hw_qual,
+					 e->why ? ": " : "", e->why ?: "");
 	default:
 		return tandem_vcpu_crash(vcpu,
 					 "unhandled exit %#x (qualification %#llx, info %#llx) at rip %#llx",

@@ -69,6 +69,7 @@ asmlinkage void tandem_svm_vmrun(u64 vmcb_pa, unsigned long *regs,
 /* EXITINFO1 of a nested page fault (APM Vol. 2 15.25.6). */
 #define SVM_NPF_WRITE		BIT_ULL(1)
 #define SVM_NPF_FETCH		BIT_ULL(4)
+#define SVM_NPF_IN_WALK		BIT_ULL(33)	/* on a guest page table */
 
 /* Architectural reset values (APM Vol. 2 14.1.3, 13.1.1.5). */
 #define SVM_DR6_RESET		0xffff0ff0ULL
@@ -1044,6 +1045,17 @@ static void svm_decode_exit(struct tandem_vcpu *vcpu, struct vmcb *vmcb)
 		e->npf.gpa = c->exit_info_2;
 		e->npf.write = info1 & SVM_NPF_WRITE;
 		e->npf.fetch = info1 & SVM_NPF_FETCH;
+		/*
+		 * A guest whose CR3 is this CPU's own ran the host's state:
+		 * the save area held what VMRUN put in the host save area
+		 * (Documentation/devices.rst, QEMU's nested SVM). Say so,
+		 * rather than report the walk of the host's page tables.
+		 */
+		if (unlikely((info1 & SVM_NPF_IN_WALK) &&
+			     vmcb->save.cr3 == __read_cr3())) {
+			e->reason = TANDEM_EXIT_FAIL_ENTRY;
+			e->why = "the CPU ran the host's own state as the guest's";
+		}
 		break;
 	case SVM_EXIT_CPUID:
 		e->reason = TANDEM_EXIT_CPUID;
@@ -1106,6 +1118,7 @@ static void svm_decode_exit(struct tandem_vcpu *vcpu, struct vmcb *vmcb)
 	case (u32)SVM_EXIT_ERR:
 		/* VMEXIT_INVALID: VMRUN refused the guest state. */
 		e->reason = TANDEM_EXIT_FAIL_ENTRY;
+		e->why = "invalid guest state";
 		break;
 	default:
 		e->reason = TANDEM_EXIT_UNHANDLED;

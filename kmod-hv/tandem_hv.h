@@ -158,12 +158,15 @@ enum tandem_exit_reason {
  *	@io.string (INS/OUTS), @io.rep (REP prefix)
  * @npf: for %TANDEM_EXIT_NPF: @npf.gpa, @npf.write, @npf.fetch
  * @exception: for %TANDEM_EXIT_EXCEPTION: vector and error code
+ * @why: for %TANDEM_EXIT_FAIL_ENTRY: what went wrong, for the crash
+ *	reason; %NULL when the backend says nothing more
  */
 struct tandem_exit {
 	u32 reason;
 	u32 hw_reason;
 	u64 hw_qual;
 	u64 hw_info2;
+	const char *why;
 	u8 insn_len;
 	union {
 		struct {
