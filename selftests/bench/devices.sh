@@ -135,11 +135,11 @@ if "$ipr" link add tbv0 type veth peer name tbv1 &&
 		done
 		$ipr link set lo up && $ipr addr add 198.51.100.2/24 dev tbv1 &&
 		$ipr link set tbv1 up &&
-		exec $dir/iobench send 198.51.100.1 5002 $mib" &
+		exec $dir/iobench send 198.51.100.1 5002 $mib" >"$work/veth-send.out" 2>&1 &
 	snd=$!
 	"$ipr" link set tbv1 netns "$snd" || fail "cannot move tbv1 to a namespace"
 	if ! wait "$snd"; then
-		fail "the veth sender failed"
+		fail "the veth sender failed: $(cat "$work/veth-send.out")"
 		kill "$rcv" 2>/dev/null
 	fi
 	snd=""
