@@ -608,6 +608,20 @@ static int svm_check_regs(const struct tandem_vcpu_regs *r)
 	return 0;
 }
 
+/* No virtual interrupt: neither a window request nor a queued vector. */
+static void svm_irq_window_off(struct vmcb_control_area *c)
+{
+	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+	c->intercepts[INTERCEPT_VINTR / 32] &= ~BIT(INTERCEPT_VINTR % 32);
+}
+
+/* A virtual interrupt with a vector to deliver, not a window request. */
+static bool svm_irq_queued(const struct vmcb_control_area *c)
+{
+	return (c->int_ctl & V_IRQ_MASK) &&
+	       !(c->intercepts[INTERCEPT_VINTR / 32] & BIT(INTERCEPT_VINTR % 32));
+}
+
 /* Write the state into the VMCB; @r has been checked (or is the reset). */
 static void svm_load_regs(struct tandem_vcpu *vcpu,
 			  const struct tandem_vcpu_regs *r)
@@ -652,6 +666,7 @@ static void svm_load_regs(struct tandem_vcpu *vcpu,
 	/* A new state: nothing left to deliver from the old one. */
 	vmcb->control.event_inj = 0;
 	vmcb->control.event_inj_err = 0;
+	svm_irq_window_off(&vmcb->control);
 }
 
 static int svm_set_regs(struct tandem_vcpu *vcpu,
@@ -795,7 +810,7 @@ static bool svm_irq_window_open(struct tandem_vcpu *vcpu)
 	struct svm_vcpu *sv = to_svm(vcpu);
 	struct vmcb_control_area *c = &sv->vmcb->control;
 
-	if ((c->event_inj & SVM_EVTINJ_VALID) ||
+	if ((c->event_inj & SVM_EVTINJ_VALID) || svm_irq_queued(c) ||
 	    !(vcpu->rflags & X86_EFLAGS_IF))
 		return false;
 	/* Common code moved RIP: the shadow went with the instruction. */
@@ -803,31 +818,42 @@ static bool svm_irq_window_open(struct tandem_vcpu *vcpu)
 	       !(c->int_state & SVM_INTERRUPT_SHADOW_MASK);
 }
 
+/*
+ * External interrupts go in as virtual interrupts (V_IRQ with the vector,
+ * priority above any V_TPR), not through EVENTINJ: the guest takes the
+ * vector through its IDT at the first boundary where RFLAGS.IF and the
+ * shadow allow, which the window check has already seen. The emulated
+ * CPU of the SVM lab delivers an EVENTINJ interrupt inside VMRUN and
+ * keeps the vector as its pending exception, so that the next request to
+ * leave its execution loop delivers it to the guest a second time, at
+ * whatever point the guest has reached (Documentation/devices.rst).
+ */
+static void svm_queue_irq(struct vmcb_control_area *c, u8 vector)
+{
+	svm_irq_window_off(c);
+	c->int_ctl |= V_IRQ_MASK | V_INTR_PRIO_MASK | V_IGN_TPR_MASK;
+	c->int_vector = vector;
+}
+
 static void svm_inject_irq(struct tandem_vcpu *vcpu, u8 vector)
 {
-	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
-
-	c->event_inj = vector | SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR;
-	c->event_inj_err = 0;
+	svm_queue_irq(&to_svm(vcpu)->vmcb->control, vector);
 }
 
 /*
  * A virtual interrupt the guest takes when its IF allows, intercepted:
  * the VINTR exit says the window is open. Its vector is never delivered.
+ * A vector still queued comes first; the exit after it injects the next.
  */
 static void svm_request_irq_window(struct tandem_vcpu *vcpu)
 {
 	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
 
+	if (svm_irq_queued(c))
+		return;
 	c->int_ctl |= V_IRQ_MASK | V_INTR_PRIO_MASK | V_IGN_TPR_MASK;
 	c->int_vector = 0;
 	svm_intercept(c, INTERCEPT_VINTR);
-}
-
-static void svm_irq_window_off(struct vmcb_control_area *c)
-{
-	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
-	c->intercepts[INTERCEPT_VINTR / 32] &= ~BIT(INTERCEPT_VINTR % 32);
 }
 
 /* A vCPU that lands on this CPU, or whose generation is over, gets an ASID. */
@@ -859,6 +885,11 @@ static void svm_reinject(struct vmcb_control_area *c)
 	    (type == SVM_EXITINTINFO_TYPE_EXEPT &&
 	     (vec == X86_TRAP_BP || vec == X86_TRAP_OF)))
 		return;
+	/* An interrupt goes back the way it came: as a virtual interrupt. */
+	if (type == SVM_EXITINTINFO_TYPE_INTR) {
+		svm_queue_irq(c, vec);
+		return;
+	}
 	c->event_inj = info;
 	c->event_inj_err = c->exit_int_info_err;
 }
