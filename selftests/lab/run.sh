@@ -143,7 +143,11 @@ trap 'exit 130' INT TERM HUP
 
 # Command line of the emulator, in "$@".
 if [ "$lab" = svm ]; then
-	set -- qemu-system-x86_64 -accel tcg -cpu max -smp "$cpus" -m "$megs" \
+	# One TCG thread for all CPUs: with a thread per CPU, QEMU 7.2's
+	# nested SVM sometimes takes a second #VMEXIT in host mode that
+	# overwrites a guest's state with the lab's (Documentation/testing.rst).
+	set -- qemu-system-x86_64 -accel tcg,thread=single -cpu max \
+		-smp "$cpus" -m "$megs" \
 		-no-reboot -nic none -kernel "$kernel" -initrd "$initrd" \
 		-append "$append" -d cpu_reset -D "$work/qemu-reset.log"
 	[ "$det" = 1 ] && set -- "$@" -icount shift=0,sleep=off

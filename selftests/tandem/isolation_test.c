@@ -94,12 +94,12 @@ FIXTURE_TEARDOWN(isolation)
 /*
  * The host's responsiveness under a guest that keeps exiting does not
  * depend on the guest's mode: one long-mode run. The guest does an OUT and
- * a CPUID, then EXIT_LOOP_PAUSES PAUSEs, again and again: about a hundred
+ * a CPUID, then EXIT_LOOP_NOPS NOPs, again and again: about a hundred
  * thousand exits per second of lab time. (Back to back, two million a
  * second, each exit costs so much to emulate in the VMX lab that 10 s of
  * lab time took 19 minutes there.)
  */
-#define EXIT_LOOP_PAUSES	2000
+#define EXIT_LOOP_NOPS	2000
 FIXTURE(responsive) {
 	FIXTURE_DATA(isolation) iso;
 };
@@ -287,7 +287,7 @@ TEST_F_TIMEOUT(responsive, exit_loop_leaves_the_host_responsive, 90)
 	struct gt_stats s0, s1;
 	int rounds = 0;
 
-	ISO_CREATE_IN(iso, TG_LONG, 0, 16, GT_EXIT_LOOP, EXIT_LOOP_PAUSES,
+	ISO_CREATE_IN(iso, TG_LONG, 0, 16, GT_EXIT_LOOP, EXIT_LOOP_NOPS,
 		      0);
 	base_true = run_true();
 	base_comp = compute();

@@ -744,12 +744,12 @@ TEST_F(vhostile, write_to_read_only_disk_fails_with_ioerr)
 		TH_LOG("the read-only file changed: first byte %#x", file[0]);
 }
 
-/* PAUSEs between the other domain's exits: few exits, cheap in Bochs. */
-#define OTHER_PAUSES	2000
+/* NOPs between the other domain's exits: few exits, cheap in Bochs. */
+#define OTHER_NOPS	2000
 
 /*
  * Another domain (guest/tests.inc's exit loop: port I/O and CPUID, then
- * OTHER_PAUSES PAUSEs, again and again) keeps running while this one breaks its disk twice over: it
+ * OTHER_NOPS NOPs, again and again) keeps running while this one breaks its disk twice over: it
  * stays RUNNING and goes on taking exits.
  */
 TEST_F(vhostile, other_domain_keeps_running)
@@ -766,7 +766,7 @@ TEST_F(vhostile, other_domain_keeps_running)
 
 	CREATE();
 	err = gt_create(&self->d2, "vhostile", MEMORY, TG_LONG, GT_EXIT_LOOP,
-			OTHER_PAUSES, 0, &why);
+			OTHER_NOPS, 0, &why);
 	self->created2 = self->d2.id != 0;
 	ASSERT_EQ(0, err) TH_LOG("%s: %s (%s)", why, strerror(-err), self->d2.msg);
 	ASSERT_EQ(0, tg_start(&self->d2)) TH_LOG("start: %s", self->d2.msg);
