@@ -243,17 +243,6 @@ TEST_F_TIMEOUT(vnet, guest_and_host_talk_over_the_nic, 1800)
 	FILE *f;
 
 	LG_NEED_GUEST(TG_LONG);
-	/*
-	 * Known bug, not fixed yet: in the SVM lab, during the
-	 * guest-to-host transfer the emulated CPU sometimes runs the
-	 * lab's own state as the guest's (QEMU's nested SVM; the VMCB was
-	 * right at VMRUN), and the guest crashes; the VMX lab runs the case
-	 * cleanly. See Documentation/devices.rst. Until that is worked
-	 * around the case is skipped under SVM unless asked for:
-	 * make check LAB=svm LAB_ENV=TANDEM_VNET_TRAFFIC=1 TESTS=virtio_net_test.
-	 */
-	if (tg_vendor() == TANDEM_VENDOR_AMD && !getenv("TANDEM_VNET_TRAFFIC"))
-		SKIP(return, "under SVM, the emulated CPU runs the host's state as the guest's during traffic (known bug, Documentation/devices.rst); TANDEM_VNET_TRAFFIC=1 runs it");
 	ASSERT_EQ(0, lg_expected_sum(DATA_MIB, sum, sizeof(sum)));
 	self->listener = listen_child(TO_HOST_PORT, self->rx_file);
 	ASSERT_LT(0, self->listener) TH_LOG("listen: %s", strerror(-self->listener));
