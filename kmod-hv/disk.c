@@ -12,6 +12,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/blkdev.h>
 #include <linux/bvec.h>
 #include <linux/falloc.h>
 #include <linux/file.h>
@@ -64,6 +65,7 @@ struct tandem_disk {
 	struct tandem_vdev vdev;
 	struct tandem_vblk blk;
 	struct file *file;
+	struct file *direct;	/* a block device's O_DIRECT twin, or NULL */
 	char *path;
 	spinlock_t lock; /* @dead against submitters */
 	bool dead;
@@ -71,19 +73,51 @@ struct tandem_disk {
 };
 
 /* One call to the file with the pages gathered so far. */
+/* Direct I/O wants sectors: every piece and the position 512-aligned. */
+static bool disk_direct_ok(const struct bio_vec *bv, unsigned int n,
+			   loff_t pos)
+{
+	unsigned int i, bits = pos;
+
+	for (i = 0; i < n; i++)
+		bits |= bv[i].bv_offset | bv[i].bv_len;
+	return !(bits & (SECTOR_SIZE - 1));
+}
+
+static ssize_t disk_iter_file(struct file *file, struct iov_iter *iter,
+			      loff_t *pos, bool write)
+{
+	ssize_t ret;
+
+	if (!write)
+		return vfs_iter_read(file, iter, pos, 0);
+	file_start_write(file);
+	ret = vfs_iter_write(file, iter, pos, 0);
+	file_end_write(file);
+	return ret;
+}
+
+/*
+ * A block device is read and written with O_DIRECT where the request
+ * allows it: the data goes between the device and the guest's pages with
+ * no copy in the host's page cache (which would only double the guest's
+ * own). Anything the device refuses (-EINVAL: alignment) goes buffered.
+ */
 static int disk_iter(struct tandem_disk *disk, struct bio_vec *bv,
 		     unsigned int n, size_t bytes, loff_t *pos, bool write)
 {
 	struct iov_iter iter;
-	ssize_t ret;
+	ssize_t ret = -EINVAL;
 
-	iov_iter_bvec(&iter, write ? ITER_SOURCE : ITER_DEST, bv, n, bytes);
-	if (write) {
-		file_start_write(disk->file);
-		ret = vfs_iter_write(disk->file, &iter, pos, 0);
-		file_end_write(disk->file);
-	} else {
-		ret = vfs_iter_read(disk->file, &iter, pos, 0);
+	if (disk->direct && disk_direct_ok(bv, n, *pos)) {
+		iov_iter_bvec(&iter, write ? ITER_SOURCE : ITER_DEST, bv, n,
+			      bytes);
+		ret = disk_iter_file(disk->direct, &iter, pos, write);
+	}
+	if (ret == -EINVAL) {
+		iov_iter_bvec(&iter, write ? ITER_SOURCE : ITER_DEST, bv, n,
+			      bytes);
+		ret = disk_iter_file(disk->file, &iter, pos, write);
 	}
 	if (ret < 0)
 		return ret;
@@ -309,6 +343,8 @@ static void disk_destroy(struct tandem_vdev *vdev)
 	spin_unlock_irq(&disk->lock);
 	/* Nothing is queued after this: completions only fail what is left. */
 	disk_flush_io(disk);
+	if (disk->direct)
+		fput(disk->direct);
 	fput(disk->file);
 	kfree(disk->path);
 	kfree(disk);
@@ -445,5 +481,16 @@ struct tandem_vdev *tandem_disk_create(struct tandem_domain *dom,
 	disk->path = att->path;
 	att->file = NULL;
 	att->path = NULL;
+	/* With the opener's credentials; without it, all goes buffered. */
+	if (S_ISBLK(file_inode(disk->file)->i_mode)) {
+		struct file *direct;
+
+		direct = dentry_open(&disk->file->f_path,
+				     (disk->file->f_flags &
+				      (O_ACCMODE | O_LARGEFILE)) | O_DIRECT,
+				     disk->file->f_cred);
+		if (!IS_ERR(direct))
+			disk->direct = direct;
+	}
 	return &disk->vdev;
 }

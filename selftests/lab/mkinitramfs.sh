@@ -221,12 +221,13 @@ if [ "$mode" = bench ]; then
 	cp -L "$ip" lib/tandem/bench/ip
 fi
 
-# Debian's kvm modules for the lab kernel (and veth for the benchmarks),
+# Debian's kvm modules for the lab kernel, brd (RAM disks, virtio_blk_test
+# and the benchmarks) and veth for the benchmarks,
 # with their dependencies (from modules.dep), decompressed because busybox insmod may not read .ko.xz.
 moddir=/lib/modules/$KVER
 if [ -f "$moddir/modules.dep" ]; then
 	mods=""
-	want="kvm-intel kvm-amd"
+	want="kvm-intel kvm-amd brd"
 	[ "$mode" != bench ] || want="$want veth"
 	for m in $want; do
 		line=$(grep -E "/$m\\.ko(\\.[a-z]+)?:" "$moddir/modules.dep" || true)
