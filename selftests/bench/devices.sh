@@ -3,10 +3,12 @@
 #
 # The device benchmarks, in a lab (bench.sh, under Tandem): a Linux guest
 # (the lab's kernel, the guest initramfs' /init in tandem.run=iobench)
-# with a virtio-blk disk on a 64 MiB file of the lab's tmpfs /tmp and a
-# virtio-net NIC, against the lab itself:
+# with a virtio-blk disk on a 64 MiB RAM block device of the lab (brd,
+# /dev/ram0) and a virtio-net NIC, against the lab itself:
 #   disk  the guest reads /dev/vda with O_DIRECT (iobench read -d); the
-#         lab reads the same file buffered (tmpfs has no O_DIRECT)
+#         lab reads /dev/ram0 with O_DIRECT too: the same kind of request
+#         on both sides (a file of tmpfs, which has no O_DIRECT, could
+#         only be read buffered by the lab, from its page cache)
 #   net   the guest sends BENCH_NET_MIB MiB over TCP to the lab host on
 #         tdm<domid>.0; the same transfer over a veth pair from a network
 #         namespace (unshare -n) to the lab's own; both timed by the
@@ -24,7 +26,7 @@ n=${BENCH_IO_N:-2000}
 mib=${BENCH_NET_MIB:-32}
 name=bench-devices
 work=/tmp/tandem-bench
-img=$work/disk.img
+img=/dev/ram0
 cfg=$work/$name.cfg
 fifo=$work/$name.events
 mon="" rcv="" snd=""
@@ -43,18 +45,23 @@ fail() {
 }
 
 mkdir -p "$work"
-dd if=/dev/zero of="$img" bs=1M count=64 2>/dev/null || {
-	fail "cannot write $img"
+# brd's pages exist once written: write all 64 MiB, so that both sides
+# copy data rather than find holes.
+insmod "$(find "/lib/modules/$(uname -r)" -name brd.ko | head -n 1)" \
+	rd_nr=1 rd_size=65536 2>/dev/null
+[ -b "$img" ] || mknod "$img" b 1 0 2>/dev/null
+if ! dd if=/dev/zero of="$img" bs=1M count=64 2>/dev/null || ! sync; then
+	fail "cannot write $img (brd)"
 	exit 1
-}
+fi
 
-# The lab host on the same file (buffered: tmpfs has no O_DIRECT).
-"$dir/iobench" read -n "$n" "$img" >"$work/host.out" ||
-	fail "iobench read $img failed"
+# The lab host on the same device, O_DIRECT as the guest.
+"$dir/iobench" read -d -n "$n" "$img" >"$work/host.out" ||
+	fail "iobench read -d $img failed"
 sed 's/^/bench: host /' "$work/host.out"
 
 # The guest: disk and NIC.
-tandem policy set disk_dirs "$work" || fail "cannot set the policy's disk_dirs"
+tandem policy set disk_dirs /dev || fail "cannot set the policy's disk_dirs"
 cat >"$cfg" <<EOF
 name = "$name"
 memory = 128
@@ -131,12 +138,23 @@ if "$ipr" link add tbv0 type veth peer name tbv1 &&
 	rcv=$!
 	unshare -n sh -c "i=0
 		until $ipr link show tbv1 >/dev/null 2>&1; do
-			i=\$((i + 1)); [ \$i -le 100 ] || exit 1; sleep 0.1
+			i=\$((i + 1)); sleep 0.1
+			[ \$i -le 600 ] && continue
+			echo 'tbv1 did not appear in the namespace in 60 s'
+			exit 1
 		done
 		$ipr link set lo up && $ipr addr add 198.51.100.2/24 dev tbv1 &&
 		$ipr link set tbv1 up &&
 		exec $dir/iobench send 198.51.100.1 5002 $mib" >"$work/veth-send.out" 2>&1 &
 	snd=$!
+	# tbv1 goes to the sender's namespace once it has one: moved before
+	# unshare(2), it would stay here and the sender would wait in vain.
+	i=0
+	while [ "$(readlink "/proc/$snd/ns/net")" = "$(readlink /proc/self/ns/net)" ] &&
+		[ $i -lt 600 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
 	"$ipr" link set tbv1 netns "$snd" || fail "cannot move tbv1 to a namespace"
 	if ! wait "$snd"; then
 		fail "the veth sender failed: $(cat "$work/veth-send.out")"
