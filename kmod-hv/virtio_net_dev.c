@@ -136,7 +136,13 @@ static int vnet_dev_tx(struct tandem_vnet *vnet,
 		return -EINVAL;
 	}
 	skb->protocol = eth_type_trans(skb, ndev);
-	netif_rx(skb);
+	/*
+	 * In the device's work item: straight into the stack, as tun does,
+	 * rather than through the backlog and a softirq later.
+	 */
+	local_bh_disable();
+	netif_receive_skb(skb);
+	local_bh_enable();
 	return 0;
 }
 
